@@ -1,0 +1,44 @@
+// Configuration from the environment; every setting has a safe default.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize: number;
+  bodyLimitBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  shutdownGraceMs: number;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    host: env.HOST || "127.0.0.1",
+    port: int(env, "PORT", 8000),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, "data")),
+    poolSize: int(env, "DB_POOL_SIZE", 10),
+    // 100 messages of 25000 four-byte characters, as JSON, fit in 16 MiB.
+    bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 16 * 1024 * 1024),
+    headersTimeoutMs: int(env, "HEADERS_TIMEOUT_MS", 10_000),
+    requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 30_000),
+    idleTimeoutMs: int(env, "IDLE_TIMEOUT_MS", 120_000),
+    shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 10_000),
+    logLevel: env.LOG_LEVEL || "info",
+  };
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}

@@ -1,0 +1,44 @@
+// Opens PostgreSQL: DATABASE_URL when set, otherwise the embedded server.
+import postgres, { type Sql } from "postgres";
+import type { Logger } from "pino";
+import { startEmbeddedPostgres } from "./embedded.js";
+import { migrate } from "./migrate.js";
+
+export interface DatabaseConfig {
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize: number;
+}
+
+export interface Database {
+  sql: Sql;
+  /** Closes the pool, then stops the embedded server if this process started it. */
+  close(): Promise<void>;
+}
+
+export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Database> {
+  const embedded = cfg.databaseUrl ? undefined : await startEmbeddedPostgres(cfg.dataDir, log);
+  const url = cfg.databaseUrl ?? embedded!.url;
+  const sql = postgres(url, {
+    max: cfg.poolSize,
+    idle_timeout: 60,
+    connect_timeout: 5,
+    onnotice: () => {},
+    connection: { application_name: "honcho-ingest" },
+  });
+  try {
+    const applied = await migrate(sql);
+    log.info({ applied }, applied.length ? "migrations applied" : "schema up to date");
+  } catch (err) {
+    await sql.end({ timeout: 1 });
+    await embedded?.stop();
+    throw err;
+  }
+  return {
+    sql,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+    },
+  };
+}

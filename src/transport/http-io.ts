@@ -1,0 +1,57 @@
+// Small HTTP helpers shared by the REST gateway and the server: header
+// conversion, bounded body reading and JSON answers. Work for HTTP/1.1 and
+// HTTP/2 (compat API) requests alike.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { DomainError } from "../domain/errors.js";
+
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+
+export function headersOf(raw: IncomingHttpHeaders): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(raw)) {
+    if (k.startsWith(":") || v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v) h.append(k, item);
+    else h.set(k, v);
+  }
+  return h;
+}
+
+/** Reads the body as UTF-8, refusing (413) as soon as it passes `limit` bytes. */
+export function readBody(req: NodeRequest, limit: number): Promise<string> {
+  const tooLarge = () => new DomainError("payload_too_large", `Request body exceeds the limit of ${limit} bytes`);
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume(); // drain what is sent without keeping it
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
+    req.once("error", reject);
+    req.once("aborted", () => reject(new DomainError("invalid_argument", "request aborted")));
+  });
+}
+
+export function sendJson(res: NodeResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  (res as ServerResponse).writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
+}

@@ -1,0 +1,67 @@
+// google.api.http rules read from the service descriptors, compiled into
+// matchers. Supports the template forms our contract uses: literal segments,
+// `{field}` (one segment) and `{field=**}` (the rest of the path).
+import { getOption, type DescMethod } from "@bufbuild/protobuf";
+import { http } from "../../gen/google/api/annotations_pb.js";
+import type { HttpRule } from "../../gen/google/api/http_pb.js";
+import { http_success_status } from "../../gen/honcho/v3/options_pb.js";
+
+export interface HttpRoute {
+  verb: string;
+  template: string;
+  method: DescMethod;
+  /** "*" = all fields not bound by the path; "" = no body; else one field */
+  body: string;
+  /** "" = the whole response message */
+  responseBody: string;
+  successStatus: number;
+  match(path: string): Record<string, string> | undefined;
+}
+
+export function routesOf(method: DescMethod): HttpRoute[] {
+  const rule = getOption(method, http);
+  if (!rule.pattern.case) return [];
+  const status = getOption(method, http_success_status) || 200;
+  return [rule, ...rule.additionalBindings].map((r) => compile(r, method, status));
+}
+
+function compile(rule: HttpRule, method: DescMethod, successStatus: number): HttpRoute {
+  const { case: kind, value } = rule.pattern;
+  const verb = kind === "custom" ? value!.kind.toUpperCase() : String(kind).toUpperCase();
+  const template = kind === "custom" ? value!.path : (value as string);
+  const names: string[] = [];
+  const source = template
+    .split("/")
+    .map((seg) => {
+      const v = /^\{([a-z_][a-z0-9_.]*)(?:=(\*\*?))?\}$/i.exec(seg);
+      if (!v) return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      names.push(v[1]!);
+      return v[2] === "**" ? "(.+)" : "([^/]+)";
+    })
+    .join("/");
+  // One trailing slash is tolerated, as Honcho keeps "/messages/" for old clients.
+  const re = new RegExp(`^${source}/?$`);
+  return {
+    verb,
+    template,
+    method,
+    body: rule.body,
+    responseBody: rule.responseBody,
+    successStatus,
+    match(path) {
+      const m = re.exec(path);
+      if (!m) return undefined;
+      const params: Record<string, string> = {};
+      names.forEach((n, i) => (params[n] = safeDecode(m[i + 1]!)));
+      return params;
+    },
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed escape stays literal, and validation reports it
+  }
+}

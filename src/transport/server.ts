@@ -1,0 +1,78 @@
+// One port for everything: HTTP/1.1 (REST, Connect, gRPC-Web) and cleartext
+// HTTP/2 with prior knowledge (gRPC, and all of the above). The first bytes of
+// a connection tell which: HTTP/2 starts with its fixed client preface.
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { NodeRequest, NodeResponse } from "./http-io.js";
+
+const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export interface ServerLimits {
+  /** ms to receive a request's headers (HTTP/1.1) */
+  headersTimeoutMs: number;
+  /** ms for a whole request */
+  requestTimeoutMs: number;
+  /** ms a connection may sit idle */
+  idleTimeoutMs: number;
+}
+
+export interface DualServer {
+  listen(port: number, host: string): Promise<net.AddressInfo>;
+  /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes what is left. */
+  close(graceMs: number): Promise<void>;
+}
+
+export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) => void, limits: ServerLimits): DualServer {
+  const h1 = http.createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: 5_000 }, handler);
+  const h2 = http2.createServer({}, handler);
+  h2.setTimeout(limits.idleTimeoutMs, function (this: unknown, ...args: unknown[]) {
+    (args[0] as http2.Http2Session | undefined)?.close?.();
+  });
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.Http2Session>();
+  h2.on("session", (s) => {
+    sessions.add(s);
+    s.once("close", () => sessions.delete(s));
+  });
+
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
+    socket.once("data", (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      const isH2 = first.length >= 3 && PREFACE.subarray(0, Math.min(first.length, PREFACE.length)).equals(first.subarray(0, Math.min(first.length, PREFACE.length)));
+      if (isH2) {
+        // HTTP/2 reads the socket natively and takes the unshifted bytes from its buffer.
+        h2.emit("connection", socket);
+      } else {
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    });
+    socket.on("error", () => socket.destroy());
+  });
+
+  return {
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        tcp.once("error", reject);
+        tcp.listen(port, host, () => resolve(tcp.address() as net.AddressInfo));
+      });
+    },
+    async close(graceMs) {
+      const closed = new Promise<void>((r) => tcp.close(() => r()));
+      for (const s of sessions) s.close(); // GOAWAY: finish open streams, accept no new ones
+      h1.closeIdleConnections();
+      const deadline = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, graceMs);
+      const idle = setInterval(() => h1.closeIdleConnections(), 50);
+      await closed;
+      clearTimeout(deadline);
+      clearInterval(idle);
+    },
+  };
+}
