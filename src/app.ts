@@ -6,10 +6,14 @@ import type { Config } from "./config.js";
 import { bindServices } from "./handlers/index.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { createMessageStore } from "./store/message-store.js";
+import { probeDatabase } from "./store/probe.js";
 import { connectRoutes } from "./transport/connect-routes.js";
+import { createHealthMonitor } from "./transport/health.js";
+import type { NodeResponse } from "./transport/http-io.js";
+import { reflectionRoutes } from "./transport/reflection.js";
 import { restGateway } from "./transport/rest-gateway.js";
 import { createDualServer } from "./transport/server.js";
-import type { NodeResponse } from "./transport/http-io.js";
+import { Health } from "../gen/grpc/health/v1/health_pb.js";
 
 export interface App {
   url: string;
@@ -20,11 +24,21 @@ export interface App {
 export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const db = await openDatabase(cfg, log);
   const bindings = bindServices({ messages: createMessageStore(db.sql) });
+  const services = bindings.map((b) => b.service);
+  const health = createHealthMonitor(() => probeDatabase(db.sql, 1_000));
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes }, log);
   const handler = connectNodeAdapter({
-    routes: connectRoutes(bindings, log),
+    routes: (router) => {
+      connectRoutes(bindings, log)(router);
+      health.routes(services)(router);
+      reflectionRoutes([...services, Health])(router);
+    },
     readMaxBytes: cfg.bodyLimitBytes,
-    fallback: (req, res) => void rest(req, res as unknown as NodeResponse),
+    fallback: (req, res) => {
+      const r = res as unknown as NodeResponse;
+      if (req.method === "GET" && health.http((req.url ?? "").split("?")[0]!, r)) return;
+      void rest(req, r);
+    },
   });
   const server = createDualServer(handler, cfg);
   let address;
@@ -40,6 +54,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
     url,
     db,
     async stop() {
+      health.drain();
       await server.close(cfg.shutdownGraceMs);
       await db.close();
     },

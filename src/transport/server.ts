@@ -59,13 +59,19 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
     listen(port, host) {
       return new Promise((resolve, reject) => {
         tcp.once("error", reject);
-        tcp.listen(port, host, () => resolve(tcp.address() as net.AddressInfo));
+        tcp.listen(port, host, () => {
+          // h1 never listens itself; this starts its connection tracking, which
+          // enforces headersTimeout/requestTimeout and lets idle keep-alive
+          // connections be closed on shutdown.
+          h1.emit("listening");
+          resolve(tcp.address() as net.AddressInfo);
+        });
       });
     },
     async close(graceMs) {
       const closed = new Promise<void>((r) => tcp.close(() => r()));
       for (const s of sessions) s.close(); // GOAWAY: finish open streams, accept no new ones
-      h1.closeIdleConnections();
+      h1.close(() => {}); // closes idle keep-alive connections; the listener is ours (tcp)
       const deadline = setTimeout(() => {
         for (const s of sockets) s.destroy();
       }, graceMs);

@@ -1,5 +1,7 @@
 // The same CreateMessages over REST, gRPC, gRPC-Web and Connect (JSON and
 // binary), on one port, each through a real client, against real PostgreSQL.
+import { execFile } from "node:child_process";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -106,5 +108,27 @@ describe.each(Object.entries(rpcProtocols))("%s", (name, transport) => {
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.NotFound);
     expect((err as ConnectError).rawMessage).toBe(`Session ${session}-x not found in workspace acme`);
+  });
+});
+
+describe("buf curl", () => {
+  it.each([
+    ["grpc", ["--protocol", "grpc", "--http2-prior-knowledge"]],
+    ["grpcweb", ["--protocol", "grpcweb"]],
+    ["connect", ["--protocol", "connect"]],
+  ])("calls CreateMessages over %s with the proto schema", async (_name, flags) => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        path.join(root, "node_modules/.bin/buf"),
+        ["curl", "--schema", "proto", ...flags, `${app.url}/honcho.v3.MessageService/CreateMessages`, "-d",
+          JSON.stringify({ workspace_id: "acme", session_id: `buf-${_name}`, messages: [{ content: "hi", peer_id: "alice" }] })],
+        { cwd: root },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    const res = JSON.parse(out) as { messages: { content: string; peerId: string; sessionId: string; tokenCount: number }[] };
+    expect(res.messages).toHaveLength(1);
+    expect(res.messages[0]).toMatchObject({ content: "hi", peerId: "alice", sessionId: `buf-${_name}`, tokenCount: 1 });
   });
 });

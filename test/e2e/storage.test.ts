@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
-import { startCountingProxy } from "../support/pg-proxy.js";
+import { startPgProxy } from "../support/pg-proxy.js";
 
 let db: TestDb;
 let app: App;
@@ -90,7 +90,7 @@ describe("atomicity", () => {
 
 describe("round trips to PostgreSQL", () => {
   it("spends at most 2 per request in the steady state (measured: 1)", async () => {
-    const proxy = await startCountingProxy(db.url);
+    const proxy = await startPgProxy(db.url);
     const counted = await startTestApp(proxy.url, { poolSize: 1 });
     try {
       const send = (i: number) => postMessages(counted.url, "rt-ws", "rt-s", { messages: [{ content: `m${i}`, peer_id: `p${i % 3}` }, { content: "x", peer_id: "q" }] });

@@ -1,14 +1,18 @@
-// A TCP proxy in front of PostgreSQL that counts round trips: each time the
-// client speaks after the server has answered is one more turn.
+// A TCP proxy in front of PostgreSQL. It counts round trips (each time the
+// client speaks after the server has answered is one more turn), and can cut
+// the database off and bring it back on the same address, as an outage would.
 import net from "node:net";
 
-export interface CountingProxy {
+export interface PgProxy {
   url: string;
   roundTrips(): number;
+  /** Drops every connection and refuses new ones until `restore()`. */
+  cut(): Promise<void>;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startCountingProxy(targetUrl: string): Promise<CountingProxy> {
+export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
   const target = new URL(targetUrl);
   let turns = 0;
   const sockets = new Set<net.Socket>();
@@ -34,17 +38,22 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
       });
     }
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const listen = (port: number) => new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  const stop = () =>
+    new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    });
+  await listen(0);
+  const port = (server.address() as net.AddressInfo).port;
   const proxied = new URL(targetUrl);
   proxied.hostname = "127.0.0.1";
-  proxied.port = String((server.address() as net.AddressInfo).port);
+  proxied.port = String(port);
   return {
     url: proxied.toString(),
     roundTrips: () => turns,
-    close: () =>
-      new Promise((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    cut: stop,
+    restore: () => listen(port),
+    close: () => (server.listening ? stop() : Promise.resolve()),
   };
 }

@@ -1,0 +1,64 @@
+// REST failures outside validation, in FastAPI's {"detail": ...} shape.
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.js";
+import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { postMessages } from "../support/clients.js";
+
+let db: TestDb;
+let app: App;
+const LIMIT = 64 * 1024;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startTestApp(db.url, { bodyLimitBytes: LIMIT });
+});
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+describe("REST errors", () => {
+  it("refuses a body over the limit with 413, naming the limit", async () => {
+    const big = { messages: [{ content: "x".repeat(LIMIT), peer_id: "a" }] };
+    const res = await postMessages(app.url, "acme", "big", big);
+    expect(res.status).toBe(413);
+    expect(res.json).toEqual({ detail: `Request body exceeds the limit of ${LIMIT} bytes` });
+  });
+
+  it("refuses a streamed body (no content-length) as soon as it passes the limit", async () => {
+    const { port } = new URL(app.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/v3/workspaces/acme/sessions/s/messages", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+        req.destroy();
+      });
+      req.on("error", reject);
+      // Keep sending well past the limit; the answer must come before we stop.
+      let sent = 0;
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      const pump = () => {
+        while (sent < LIMIT * 64 && req.write(chunk)) sent += chunk.length;
+        if (sent < LIMIT * 64) req.once("drain", pump);
+      };
+      req.write('{"messages": [');
+      pump();
+    });
+    expect(status).toBe(413);
+  });
+
+  it("answers 415 for a non-JSON content type", async () => {
+    const res = await postMessages(app.url, "acme", "s", "content=hi", { headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(415);
+    expect(res.json).toEqual({ detail: "Unsupported Media Type: send the body as application/json" });
+  });
+
+  it("reads a body without content type as JSON, as FastAPI does", async () => {
+    const res = await fetch(`${app.url}/v3/workspaces/acme/sessions/no-ct/messages`, {
+      method: "POST",
+      body: new Blob([JSON.stringify({ messages: [{ content: "hi", peer_id: "a" }] })]),
+    });
+    expect(res.status).toBe(201);
+  });
+});

@@ -1,0 +1,96 @@
+// Operating the service: gRPC reflection through the real buf binary, gRPC
+// health (Check, Watch) and HTTP /health and /ready following the database,
+// and 503 / UNAVAILABLE while PostgreSQL cannot be reached.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { createClient, Code, ConnectError } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
+import type { App } from "../../src/app.js";
+import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
+import { startPgProxy, type PgProxy } from "../support/pg-proxy.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+let db: TestDb;
+let proxy: PgProxy;
+let app: App;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  proxy = await startPgProxy(db.url);
+  app = await startTestApp(proxy.url);
+});
+afterAll(async () => {
+  await app?.stop();
+  await proxy?.close();
+  await db?.drop();
+});
+
+function buf(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(path.join(ROOT, "node_modules/.bin/buf"), args, { cwd: "/" }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+describe("gRPC reflection", () => {
+  it("lets buf list the methods with no schema", async () => {
+    const out = await buf(["curl", "--list-methods", "--http2-prior-knowledge", app.url]);
+    expect(out.trim().split("\n").sort()).toEqual([
+      "grpc.health.v1.Health/Check",
+      "grpc.health.v1.Health/Watch",
+      "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+      "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      "honcho.v3.MessageService/CreateMessages",
+    ]);
+  });
+
+  it.each([["v1"], ["v1alpha"]])("lets buf call CreateMessages with no schema (reflection %s)", async (version) => {
+    const out = await buf([
+      "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--reflect-protocol", `grpc-${version}`,
+      `${app.url}/honcho.v3.MessageService/CreateMessages`,
+      "-d", JSON.stringify({ workspace_id: "ops", session_id: `reflect-${version}`, messages: [{ content: "via reflection", peer_id: "op" }] }),
+    ]);
+    expect(JSON.parse(out).messages[0]).toMatchObject({ content: "via reflection", peerId: "op", sessionId: `reflect-${version}` });
+  });
+});
+
+describe("health and outages", () => {
+  it("follows the database: SERVING, then NOT_SERVING and 503s while it is cut off, then back", async () => {
+    const health = createClient(Health, createGrpcTransport({ baseUrl: app.url }));
+    expect((await health.check({})).status).toBe(Status.SERVING);
+    expect((await health.check({ service: "honcho.v3.MessageService" })).status).toBe(Status.SERVING);
+    await expect(health.check({ service: "nope.Service" })).rejects.toMatchObject({ code: Code.NotFound });
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    expect(await (await fetch(`${app.url}/ready`)).json()).toEqual({ status: "ready" });
+
+    const watch = health.watch({})[Symbol.asyncIterator]();
+    expect((await watch.next()).value.status).toBe(Status.SERVING);
+
+    await proxy.cut();
+    try {
+      const started = Date.now();
+      const rest = await postMessages(app.url, "ops", "outage", { messages: [{ content: "x", peer_id: "a" }] });
+      expect(rest.status).toBe(503);
+      expect((rest.json as { detail: string }).detail).toMatch(/database/i);
+      const rpc = await messageClient(rpcProtocols["grpc (h2c)"]!(app.url))
+        .createMessages({ workspaceId: "ops", sessionId: "outage", messages: [{ content: "x", peerId: "a" }] })
+        .catch((e: unknown) => e);
+      expect(rpc).toBeInstanceOf(ConnectError);
+      expect((rpc as ConnectError).code).toBe(Code.Unavailable);
+      expect(Date.now() - started).toBeLessThan(10_000); // fails fast, no hang
+      expect((await watch.next()).value.status).toBe(Status.NOT_SERVING);
+      expect((await health.check({})).status).toBe(Status.NOT_SERVING);
+      expect((await fetch(`${app.url}/ready`)).status).toBe(503);
+      expect((await fetch(`${app.url}/health`)).status).toBe(200); // alive, just not ready
+    } finally {
+      await proxy.restore();
+    }
+    expect((await watch.next()).value.status).toBe(Status.SERVING);
+    await watch.return?.();
+    const again = await postMessages(app.url, "ops", "outage", { messages: [{ content: "back", peer_id: "a" }] });
+    expect(again.status).toBe(201);
+  });
+});
