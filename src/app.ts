@@ -1,6 +1,7 @@
 // Composition root: database → store → handlers → transports → one server.
 // main.ts runs it as a process; tests start it in-process the same way.
 import type { Logger } from "pino";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Config } from "./config.js";
 import { bindServices } from "./handlers/index.js";
@@ -10,6 +11,7 @@ import { probeDatabase } from "./store/probe.js";
 import { connectRoutes } from "./transport/connect-routes.js";
 import { createHealthMonitor } from "./transport/health.js";
 import type { NodeResponse } from "./transport/http-io.js";
+import { createObservability, kCallRecord, recordOf } from "./transport/observe.js";
 import { reflectionRoutes } from "./transport/reflection.js";
 import { restGateway } from "./transport/rest-gateway.js";
 import { createDualServer } from "./transport/server.js";
@@ -23,7 +25,9 @@ export interface App {
 
 export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const db = await openDatabase(cfg, log);
-  const bindings = bindServices({ messages: createMessageStore(db.sql) });
+  const messages = createMessageStore(db.sql);
+  const obs = createObservability(log, () => messages.inFlight());
+  const bindings = bindServices({ messages, onIngested: obs.ingested });
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, 1_000));
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes }, log);
@@ -34,13 +38,16 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
       reflectionRoutes([...services, Health])(router);
     },
     readMaxBytes: cfg.bodyLimitBytes,
+    interceptors: [obs.interceptor],
+    contextValues: (req) => createContextValues().set(kCallRecord, recordOf(req)),
     fallback: (req, res) => {
       const r = res as unknown as NodeResponse;
-      if (req.method === "GET" && health.http((req.url ?? "").split("?")[0]!, r)) return;
+      const path = (req.url ?? "").split("?")[0]!;
+      if (req.method === "GET" && (health.http(path, r) || obs.http(path, r))) return;
       void rest(req, r);
     },
   });
-  const server = createDualServer(handler, cfg);
+  const server = createDualServer(obs.wrap(handler as never), cfg);
   let address;
   try {
     address = await server.listen(cfg.port, cfg.host);

@@ -13,15 +13,15 @@ import { ValidationFailed, notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { countTokens } from "../domain/tokens.js";
 import { MISSING, parseJsonBody, validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
-import type { MessageStore } from "../store/message-store.js";
 import type { CallContext } from "./context.js";
+import type { Dependencies } from "./index.js";
 
 // Requests decoded from REST JSON were validated on the raw JSON already;
 // remembering their batch spares a second pass (and keeps pydantic's lax
 // coercions, which protobuf cannot express, e.g. a date-only created_at).
 const prevalidated = new WeakMap<CreateMessagesRequest, ValidBatch>();
 
-export function createMessagesHandler(store: MessageStore) {
+export function createMessagesHandler({ messages: store, onIngested }: Dependencies) {
   return async function createMessages(req: CreateMessagesRequest, _ctx: CallContext): Promise<CreateMessagesResponse> {
     const batch = prevalidated.get(req) ?? validateRequest(req);
     const peers = [...new Set(batch.messages.map((m) => m.peerId))].map((name) => ({ name, newId: newId() }));
@@ -42,6 +42,7 @@ export function createMessagesHandler(store: MessageStore) {
       rows,
     });
     if (!stored) throw notFound(`Session ${batch.sessionId} not found in workspace ${batch.workspaceId}`);
+    onIngested?.(rows.length, rows.reduce((sum, r) => sum + r.tokenCount, 0));
     return create(CreateMessagesResponseSchema, {
       messages: rows.map((r, i) => ({
         id: r.publicId,

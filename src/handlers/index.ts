@@ -21,13 +21,15 @@ export interface ServiceBinding {
 
 export interface Dependencies {
   messages: MessageStore;
+  /** told of every stored batch: messages and tokens */
+  onIngested?: (messages: number, tokens: number) => void;
 }
 
 export function bindServices(deps: Dependencies): ServiceBinding[] {
   return [
     {
       service: MessageService,
-      handlers: { createMessages: createMessagesHandler(deps.messages) },
+      handlers: { createMessages: createMessagesHandler(deps) },
       jsonDecoders: { createMessages: decodeCreateMessagesJson },
     },
   ];

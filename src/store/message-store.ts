@@ -35,6 +35,8 @@ export interface InsertedMessage {
 export interface MessageStore {
   /** Stores the batch; null when the session exists but is inactive (nothing is written). */
   insertBatch(batch: BatchInsert): Promise<InsertedMessage[] | null>;
+  /** batches being written right now (each holds one pooled connection) */
+  inFlight(): number;
 }
 
 const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failure
@@ -84,21 +86,32 @@ export function createMessageStore(sql: Sql): MessageStore {
         (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros`;
   }
 
+  let inFlight = 0;
   return {
+    inFlight: () => inFlight,
     async insertBatch(b) {
-      for (let tries = 1; ; tries++) {
-        try {
-          const rows = await attempt(b);
-          if (rows.length === 0) return null;
-          const byId = new Map(rows.map((r) => [r.public_id, r]));
-          return b.rows.map((r) => {
-            const got = byId.get(r.publicId)!;
-            return { publicId: r.publicId, seqInSession: Number(got.seq), createdAtMicros: BigInt(got.micros) };
-          });
-        } catch (err) {
-          if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
-        }
+      inFlight++;
+      try {
+        return await insertWithRetry(b);
+      } finally {
+        inFlight--;
       }
     },
   };
+
+  async function insertWithRetry(b: BatchInsert): Promise<InsertedMessage[] | null> {
+    for (let tries = 1; ; tries++) {
+      try {
+        const rows = await attempt(b);
+        if (rows.length === 0) return null;
+        const byId = new Map(rows.map((r) => [r.public_id, r]));
+        return b.rows.map((r) => {
+          const got = byId.get(r.publicId)!;
+          return { publicId: r.publicId, seqInSession: Number(got.seq), createdAtMicros: BigInt(got.micros) };
+        });
+      } catch (err) {
+        if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
+      }
+    }
+  }
 }

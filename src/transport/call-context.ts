@@ -1,16 +1,9 @@
-// Builds the protocol-free CallContext handlers receive, and runs a handler
-// with failures classified once for every transport.
-import { randomUUID } from "node:crypto";
+// Runs a handler with failures classified once for every transport.
 import type { Logger } from "pino";
 import type { CallContext } from "../handlers/context.js";
 import type { UnaryHandler } from "../handlers/index.js";
 import { classify } from "./error-codes.js";
 import type { DomainError } from "../domain/errors.js";
-
-export function requestIdFrom(headers: Headers): string {
-  const given = headers.get("x-request-id");
-  return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-}
 
 export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: DomainError | undefined };
 

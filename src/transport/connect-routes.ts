@@ -3,7 +3,8 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { ServiceBinding } from "../handlers/index.js";
-import { invoke, requestIdFrom } from "./call-context.js";
+import { invoke } from "./call-context.js";
+import { kCallRecord } from "./observe.js";
 import { toConnectError } from "./error-codes.js";
 
 export function connectRoutes(bindings: ServiceBinding[], log: Logger) {
@@ -14,8 +15,8 @@ export function connectRoutes(bindings: ServiceBinding[], log: Logger) {
         const handler = handlers[method.localName];
         if (!handler) continue;
         impl[method.localName] = async (req, hctx) => {
-          const ctx = { requestId: requestIdFrom(hctx.requestHeader), signal: hctx.signal, headers: hctx.requestHeader };
-          hctx.responseHeader.set("x-request-id", ctx.requestId);
+          const requestId = hctx.values.get(kCallRecord)?.requestId ?? "";
+          const ctx = { requestId, signal: hctx.signal, headers: hctx.requestHeader };
           const out = await invoke(handler, req, ctx, log);
           if (!out.ok) throw toConnectError(out.error);
           return out.value;

@@ -6,7 +6,8 @@ import { fromJson, toJson, type JsonObject, type JsonValue } from "@bufbuild/pro
 import type { Logger } from "pino";
 import { DomainError, ValidationFailed } from "../domain/errors.js";
 import type { JsonDecoder, ServiceBinding, UnaryHandler } from "../handlers/index.js";
-import { invoke, requestIdFrom } from "./call-context.js";
+import { invoke } from "./call-context.js";
+import { recordOf } from "./observe.js";
 import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { headersOf, readBody, sendJson, type NodeRequest, type NodeResponse } from "./http-io.js";
@@ -31,13 +32,17 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
 
   return async function handle(req: NodeRequest, res: NodeResponse): Promise<void> {
     const headers = headersOf(req.headers);
-    const requestId = requestIdFrom(headers);
+    const record = recordOf(req);
+    const requestId = record?.requestId ?? "";
     const path = (req.url ?? "/").split("?")[0]!;
     const verb = (req.method ?? "GET").toUpperCase();
     const candidates = routes.map((r) => ({ r, params: r.match(path) })).filter((c) => c.params);
     const hit = candidates.find((c) => c.r.verb === verb);
-    const fail = (status: number, detail: unknown, extra: Record<string, string> = {}) =>
-      sendJson(res, status, { detail }, { "x-request-id": requestId, ...extra });
+    if (record) {
+      record.protocol = "rest";
+      record.procedure = hit ? `${verb} ${hit.r.template}` : "unmatched";
+    }
+    const fail = (status: number, detail: unknown, extra: Record<string, string> = {}) => sendJson(res, status, { detail }, extra);
     if (!hit) {
       req.resume();
       if (candidates.length === 0) return fail(404, "Not Found");
@@ -58,7 +63,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       if (!out.ok) return sendError(out.error);
       const json = toJson(route.method.output, out.value as never, { useProtoFieldName: true, alwaysEmitImplicit: true }) as JsonObject;
       const body = route.responseBody ? (json[route.responseBody] ?? []) : json;
-      sendJson(res, route.successStatus, body, { "x-request-id": requestId });
+      sendJson(res, route.successStatus, body);
     } catch (err) {
       // Decoding and body-reading failures; handler failures were classified by invoke.
       if (!(err instanceof DomainError)) log.error({ err, requestId }, "unexpected error");
@@ -67,7 +72,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
 
     function sendError(err: DomainError | undefined) {
       const { status, body } = httpErrorBody(err);
-      sendJson(res, status, body, { "x-request-id": requestId });
+      sendJson(res, status, body);
     }
   };
 }

@@ -8,7 +8,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import type { App } from "../../src/app.js";
-import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { createTestDatabase, memoryLogger, startTestApp, type TestDb } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
 import { startPgProxy, type PgProxy } from "../support/pg-proxy.js";
 
@@ -92,5 +92,43 @@ describe("health and outages", () => {
     await watch.return?.();
     const again = await postMessages(app.url, "ops", "outage", { messages: [{ content: "back", peer_id: "a" }] });
     expect(again.status).toBe(201);
+  });
+});
+
+describe("logs and metrics", () => {
+  it("writes one access line per request with its request id, and counts requests, messages and tokens", async () => {
+    const mem = memoryLogger();
+    const observed = await startTestApp(db.url, {}, mem.log);
+    try {
+      const rest = await postMessages(observed.url, "obs", "s", { messages: [{ content: "Hello, world!", peer_id: "a" }] }, { headers: { "content-type": "application/json", "x-request-id": "req-rest-1" } });
+      expect(rest.status).toBe(201);
+      expect(rest.headers.get("x-request-id")).toBe("req-rest-1");
+      await messageClient(rpcProtocols["grpc (h2c)"]!(observed.url)).createMessages(
+        { workspaceId: "obs", sessionId: "s", messages: [{ content: "hi", peerId: "a" }] },
+        { headers: { "x-request-id": "req-grpc-1" } },
+      );
+      const bad = await postMessages(observed.url, "obs", "s", { messages: [] });
+      expect(bad.status).toBe(422);
+      expect(bad.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+
+      const access = mem.lines().filter((l) => l.msg === "access");
+      expect(access.find((l) => l.requestId === "req-rest-1")).toMatchObject({
+        protocol: "rest", procedure: "POST /v3/workspaces/{workspace_id}/sessions/{session_id}/messages", code: "201", status: 201,
+      });
+      expect(access.find((l) => l.requestId === "req-grpc-1")).toMatchObject({ protocol: "grpc", procedure: "honcho.v3.MessageService/CreateMessages", code: "ok" });
+      expect(access.find((l) => l.requestId === bad.headers.get("x-request-id"))).toMatchObject({ code: "422" });
+      for (const line of access) expect(typeof line.ms).toBe("number");
+
+      const metrics = await (await fetch(`${observed.url}/metrics`)).text();
+      expect(metrics).toContain('honcho_requests_total{protocol="rest",procedure="POST /v3/workspaces/{workspace_id}/sessions/{session_id}/messages",code="201"} 1');
+      expect(metrics).toContain('honcho_requests_total{protocol="grpc",procedure="honcho.v3.MessageService/CreateMessages",code="ok"} 1');
+      expect(metrics).toMatch(/honcho_request_duration_seconds_bucket\{le="0\.1",protocol="grpc",procedure="honcho\.v3\.MessageService\/CreateMessages",code="ok"\} 1/);
+      expect(metrics).toContain("honcho_messages_ingested_total 2");
+      expect(metrics).toContain("honcho_tokens_ingested_total 5"); // 4 + 1
+      expect(metrics).toMatch(/honcho_db_pool_in_use \d+/);
+      expect(metrics).toMatch(/process_resident_memory_bytes \d+/);
+    } finally {
+      await observed.stop();
+    }
   });
 });

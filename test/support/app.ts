@@ -1,7 +1,7 @@
 // Starts the real service in-process on a fresh database of the shared test
 // PostgreSQL, on an ephemeral port.
 import { randomBytes } from "node:crypto";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import postgres, { type Sql } from "postgres";
 import { inject } from "vitest";
 import { startApp, type App } from "../../src/app.js";
@@ -41,6 +41,13 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
   return { ...loadConfig({}), port: 0, host: "127.0.0.1", databaseUrl, shutdownGraceMs: 2_000, ...overrides };
 }
 
-export async function startTestApp(databaseUrl: string, overrides: Partial<Config> = {}): Promise<App> {
-  return startApp(testConfig(databaseUrl, overrides), pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+export async function startTestApp(databaseUrl: string, overrides: Partial<Config> = {}, log?: Logger): Promise<App> {
+  return startApp(testConfig(databaseUrl, overrides), log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+}
+
+/** A logger whose JSON lines are kept in memory, for tests that read the logs. */
+export function memoryLogger(): { log: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const log = pino({ level: "info" }, { write: (s: string) => void chunks.push(s) });
+  return { log, lines: () => chunks.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
 }

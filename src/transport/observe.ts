@@ -1,0 +1,124 @@
+// Observability for every call, whatever the protocol: a request id (from
+// x-request-id or new) on every log line and response, one access line per
+// request, and Prometheus metrics.
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import client from "prom-client";
+import type { NodeRequest, NodeResponse } from "./http-io.js";
+
+/** What one request did; filled in by whichever transport serves it. */
+export interface CallRecord {
+  requestId: string;
+  protocol: "rest" | "grpc" | "grpc-web" | "connect" | "http";
+  /** RPC "pkg.Service/Method", REST route template, or the path */
+  procedure: string;
+  /** RPC code name ("ok", "invalid_argument", ...) once known */
+  code?: string;
+}
+
+export const kCallRecord = createContextKey<CallRecord | undefined>(undefined, { description: "call record" });
+
+const records = new WeakMap<object, CallRecord>();
+export const recordOf = (req: NodeRequest): CallRecord | undefined => records.get(req);
+
+export interface Observability {
+  registry: client.Registry;
+  /** Wraps the server's request handler: record, request id header, access line, metrics. */
+  wrap(handler: (req: NodeRequest, res: NodeResponse) => void): (req: NodeRequest, res: NodeResponse) => void;
+  /** Connect interceptor: names the procedure and protocol, and notes the outcome. */
+  interceptor: Interceptor;
+  ingested(messages: number, tokens: number): void;
+  /** Answers GET /metrics; false for other paths. */
+  http(path: string, res: NodeResponse): boolean;
+}
+
+export function createObservability(log: Logger, dbInUse: () => number): Observability {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const labelNames = ["protocol", "procedure", "code"] as const;
+  const requests = new client.Counter({ name: "honcho_requests_total", help: "Requests by protocol, procedure and outcome", labelNames, registers: [registry] });
+  const latency = new client.Histogram({
+    name: "honcho_request_duration_seconds",
+    help: "Request latency by protocol, procedure and outcome",
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const messages = new client.Counter({ name: "honcho_messages_ingested_total", help: "Messages stored", registers: [registry] });
+  const tokens = new client.Counter({ name: "honcho_tokens_ingested_total", help: "o200k_base tokens in stored messages", registers: [registry] });
+  new client.Gauge({
+    name: "honcho_db_pool_in_use",
+    help: "Database connections busy with a query",
+    registers: [registry],
+    collect() {
+      this.set(dbInUse());
+    },
+  });
+
+  return {
+    registry,
+    wrap(handler) {
+      return (req, res) => {
+        const started = process.hrtime.bigint();
+        const given = req.headers["x-request-id"];
+        const requestId = typeof given === "string" && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+        const record: CallRecord = { requestId, protocol: "http", procedure: (req.url ?? "/").split("?")[0]! };
+        records.set(req, record);
+        res.setHeader("x-request-id", requestId);
+        res.once("close", () => {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const code = record.code ?? outcomeOf(record, res);
+          const labels = { protocol: record.protocol, procedure: record.procedure, code };
+          requests.inc(labels);
+          latency.observe(labels, seconds);
+          log.info({ requestId, ...labels, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "access");
+        });
+        handler(req, res);
+      };
+    },
+    interceptor: (next) => async (req) => {
+      const record = req.contextValues.get(kCallRecord);
+      if (record) {
+        record.procedure = `${req.service.typeName}/${req.method.name}`;
+        record.protocol = protocolOf(req.header.get("content-type") ?? "");
+      }
+      try {
+        const res = await next(req);
+        if (record && !req.stream) record.code = "ok";
+        return res;
+      } catch (err) {
+        if (record) record.code = codeName(ConnectError.from(err).code);
+        throw err;
+      }
+    },
+    ingested(n, t) {
+      messages.inc(n);
+      tokens.inc(t);
+    },
+    http(path, res) {
+      if (path !== "/metrics") return false;
+      void registry.metrics().then((text) => {
+        (res as import("node:http").ServerResponse).writeHead(200, { "content-type": registry.contentType });
+        res.end(text);
+      });
+      return true;
+    },
+  };
+}
+
+function protocolOf(contentType: string): CallRecord["protocol"] {
+  if (contentType.startsWith("application/grpc-web")) return "grpc-web";
+  if (contentType.startsWith("application/grpc")) return "grpc";
+  return "connect";
+}
+
+const codeName = (code: Code) => Code[code]!.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+
+// Outcomes decided before our code ran (undecodable input, unknown route):
+// gRPC puts them in grpc-status, everything else in the HTTP status.
+function outcomeOf(record: CallRecord, res: NodeResponse): string {
+  const grpcStatus = res.getHeader("grpc-status");
+  if (grpcStatus !== undefined) return codeName(Number(grpcStatus) as Code);
+  return String(res.statusCode);
+}
