@@ -10,8 +10,9 @@ import { createMessageStore } from "./store/message-store.js";
 import { probeDatabase } from "./store/probe.js";
 import { connectRoutes } from "./transport/connect-routes.js";
 import { createHealthMonitor } from "./transport/health.js";
-import type { NodeResponse } from "./transport/http-io.js";
+import { sendJson, type NodeResponse } from "./transport/http-io.js";
 import { createObservability, kCallRecord, recordOf } from "./transport/observe.js";
+import { buildOpenApi } from "./transport/openapi.js";
 import { reflectionRoutes } from "./transport/reflection.js";
 import { restGateway } from "./transport/rest-gateway.js";
 import { createDualServer } from "./transport/server.js";
@@ -31,6 +32,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, 1_000));
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes }, log);
+  const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
   const handler = connectNodeAdapter({
     routes: (router) => {
       connectRoutes(bindings, log)(router);
@@ -43,6 +45,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
     fallback: (req, res) => {
       const r = res as unknown as NodeResponse;
       const path = (req.url ?? "").split("?")[0]!;
+      if (req.method === "GET" && path === "/openapi.json") return sendJson(r, 200, JSON.parse(openapi));
       if (req.method === "GET" && (health.http(path, r) || obs.http(path, r))) return;
       void rest(req, r);
     },

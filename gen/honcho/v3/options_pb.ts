@@ -2,16 +2,138 @@
 // @generated from file honcho/v3/options.proto (package honcho.v3, syntax proto3)
 /* eslint-disable */
 
-import type { GenExtension, GenFile } from "@bufbuild/protobuf/codegenv2";
-import { extDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
-import type { MethodOptions } from "@bufbuild/protobuf/wkt";
+import type { GenExtension, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { extDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { FieldOptions, MessageOptions, MethodOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file honcho/v3/options.proto.
  */
 export const file_honcho_v3_options: GenFile = /*@__PURE__*/
-  fileDesc("Chdob25jaG8vdjMvb3B0aW9ucy5wcm90bxIJaG9uY2hvLnYzOlAKE2h0dHBfc3VjY2Vzc19zdGF0dXMSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjRhgMgASgFUhFodHRwU3VjY2Vzc1N0YXR1c2IGcHJvdG8z", [file_google_protobuf_descriptor]);
+  fileDesc("Chdob25jaG8vdjMvb3B0aW9ucy5wcm90bxIJaG9uY2hvLnYzIlIKCU9wZXJhdGlvbhIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEgwKBHRhZ3MYAyADKAkSFAoMcmVxdWVzdF9ib2R5GAQgASgJIokCCgtGaWVsZFNjaGVtYRIQCghudWxsYWJsZRgBIAEoCBITCgtoYXNfZGVmYXVsdBgCIAEoCBINCgV0aXRsZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIXCgptaW5fbGVuZ3RoGAUgASgFSACIAQESFwoKbWF4X2xlbmd0aBgGIAEoBUgBiAEBEhYKCW1pbl9pdGVtcxgHIAEoBUgCiAEBEhYKCW1heF9pdGVtcxgIIAEoBUgDiAEBEhMKC3NjaGVtYV9qc29uGAkgASgJQg0KC19taW5fbGVuZ3RoQg0KC19tYXhfbGVuZ3RoQgwKCl9taW5faXRlbXNCDAoKX21heF9pdGVtczpQChNodHRwX3N1Y2Nlc3Nfc3RhdHVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0YYDIAEoBVIRaHR0cFN1Y2Nlc3NTdGF0dXM6VAoJb3BlcmF0aW9uEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0oYDIAEoCzIULmhvbmNoby52My5PcGVyYXRpb25SCW9wZXJhdGlvbjpQChJzY2hlbWFfZGVzY3JpcHRpb24SHy5nb29nbGUucHJvdG9idWYuTWVzc2FnZU9wdGlvbnMY04YDIAEoCVIRc2NoZW1hRGVzY3JpcHRpb246TQoFZmllbGQSHS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zGNSGAyABKAsyFi5ob25jaG8udjMuRmllbGRTY2hlbWFSBWZpZWxkYgZwcm90bzM", [file_google_protobuf_descriptor]);
+
+/**
+ * Operation describes a REST route the way FastAPI documents it.
+ *
+ * @generated from message honcho.v3.Operation
+ */
+export type Operation = Message<"honcho.v3.Operation"> & {
+  /**
+   * The Python handler's name; FastAPI derives the summary and operationId from it.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The handler's docstring.
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * OpenAPI tags.
+   *
+   * @generated from field: repeated string tags = 3;
+   */
+  tags: string[];
+
+  /**
+   * Fully-qualified message whose schema the body has (its fields are the
+   * request's fields not bound by the path).
+   *
+   * @generated from field: string request_body = 4;
+   */
+  requestBody: string;
+};
+
+/**
+ * Describes the message honcho.v3.Operation.
+ * Use `create(OperationSchema)` to create a new message.
+ */
+export const OperationSchema: GenMessage<Operation> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_options, 0);
+
+/**
+ * FieldSchema is what pydantic says of a field beyond its type. A field is
+ * required unless declared `optional` or `has_default`.
+ *
+ * @generated from message honcho.v3.FieldSchema
+ */
+export type FieldSchema = Message<"honcho.v3.FieldSchema"> & {
+  /**
+   * `X | None`: the schema is anyOf [X, null].
+   *
+   * @generated from field: bool nullable = 1;
+   */
+  nullable: boolean;
+
+  /**
+   * Not required although not `optional` (a default or default_factory).
+   *
+   * @generated from field: bool has_default = 2;
+   */
+  hasDefault: boolean;
+
+  /**
+   * Overrides the title pydantic derives from the name.
+   *
+   * @generated from field: string title = 3;
+   */
+  title: string;
+
+  /**
+   * Field description.
+   *
+   * @generated from field: string description = 4;
+   */
+  description: string;
+
+  /**
+   * String length bounds, in Unicode code points.
+   *
+   * @generated from field: optional int32 min_length = 5;
+   */
+  minLength?: number | undefined;
+
+  /**
+   * String length bounds, in Unicode code points.
+   *
+   * @generated from field: optional int32 max_length = 6;
+   */
+  maxLength?: number | undefined;
+
+  /**
+   * List length bounds.
+   *
+   * @generated from field: optional int32 min_items = 7;
+   */
+  minItems?: number | undefined;
+
+  /**
+   * List length bounds.
+   *
+   * @generated from field: optional int32 max_items = 8;
+   */
+  maxItems?: number | undefined;
+
+  /**
+   * A JSON Schema replacing the one derived from the field's type.
+   *
+   * @generated from field: string schema_json = 9;
+   */
+  schemaJson: string;
+};
+
+/**
+ * Describes the message honcho.v3.FieldSchema.
+ * Use `create(FieldSchemaSchema)` to create a new message.
+ */
+export const FieldSchemaSchema: GenMessage<FieldSchema> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_options, 1);
 
 /**
  * HTTP status of a successful REST answer (FastAPI's `status_code`);
@@ -21,4 +143,28 @@ export const file_honcho_v3_options: GenFile = /*@__PURE__*/
  */
 export const http_success_status: GenExtension<MethodOptions, number> = /*@__PURE__*/
   extDesc(file_honcho_v3_options, 0);
+
+/**
+ * The REST operation as FastAPI describes it.
+ *
+ * @generated from extension: honcho.v3.Operation operation = 50002;
+ */
+export const operation: GenExtension<MethodOptions, Operation> = /*@__PURE__*/
+  extDesc(file_honcho_v3_options, 1);
+
+/**
+ * The schema's description (a pydantic model's docstring).
+ *
+ * @generated from extension: string schema_description = 50003;
+ */
+export const schema_description: GenExtension<MessageOptions, string> = /*@__PURE__*/
+  extDesc(file_honcho_v3_options, 2);
+
+/**
+ * pydantic's view of the field.
+ *
+ * @generated from extension: honcho.v3.FieldSchema field = 50004;
+ */
+export const field: GenExtension<FieldOptions, FieldSchema> = /*@__PURE__*/
+  extDesc(file_honcho_v3_options, 3);
 

@@ -1,0 +1,137 @@
+// The OpenAPI 3.1 document of the REST surface, generated from the service
+// descriptors: paths and verbs from google.api.http, schemas from the
+// messages, and FastAPI's names and pydantic's constraints from the
+// honcho.v3 options. The shapes follow what FastAPI + pydantic v2 emit.
+import { getOption, ScalarType, type DescField, type DescMessage, type DescService } from "@bufbuild/protobuf";
+import { field as fieldOption, operation as operationOption, schema_description } from "../../gen/honcho/v3/options_pb.js";
+import { HTTPValidationErrorSchema } from "../../gen/honcho/v3/messages_pb.js";
+import { routesOf } from "./http-rule.js";
+
+type Schema = Record<string, unknown>;
+const ref = (m: DescMessage) => ({ $ref: `#/components/schemas/${m.name}` });
+
+export function buildOpenApi(services: DescService[], info: { title: string; version: string }): Schema {
+  const schemas: Record<string, Schema> = {};
+  const byName = new Map<string, DescMessage>();
+
+  function messageSchema(m: DescMessage): Schema {
+    if (!(m.name in schemas)) {
+      schemas[m.name] = {}; // reserve first: schemas may refer to themselves
+      const properties: Record<string, Schema> = {};
+      const required: string[] = [];
+      for (const f of m.fields) {
+        properties[f.name] = fieldSchema(f);
+        if (!f.proto.proto3Optional && !getOption(f, fieldOption).hasDefault) required.push(f.name);
+      }
+      const description = getOption(m, schema_description);
+      schemas[m.name] = { properties, type: "object", ...(required.length ? { required } : {}), title: m.name, ...(description ? { description } : {}) };
+    }
+    return ref(m);
+  }
+
+  function fieldSchema(f: DescField): Schema {
+    const o = getOption(f, fieldOption);
+    let base: Schema = o.schemaJson ? (JSON.parse(o.schemaJson) as Schema) : typeSchema(f);
+    if (f.fieldKind === "scalar" && f.scalar === ScalarType.STRING) {
+      base = { ...base, ...(o.maxLength !== undefined ? { maxLength: o.maxLength } : {}), ...(o.minLength !== undefined ? { minLength: o.minLength } : {}) };
+    }
+    if (f.fieldKind === "list") {
+      base = { ...base, ...(o.maxItems !== undefined ? { maxItems: o.maxItems } : {}), ...(o.minItems !== undefined ? { minItems: o.minItems } : {}) };
+    }
+    const isRef = "$ref" in base;
+    const title = o.title || f.name.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
+    const schema = o.nullable ? { anyOf: [base, { type: "null" }] } : base;
+    // pydantic titles every field but those whose type is a model of its own
+    return { ...schema, ...(isRef ? {} : { title }), ...(o.description ? { description: o.description } : {}) };
+  }
+
+  function typeSchema(f: DescField): Schema {
+    switch (f.fieldKind) {
+      case "scalar":
+        return scalarSchema(f.scalar);
+      case "enum":
+        return { type: "string" };
+      case "map":
+        return { additionalProperties: true, type: "object" };
+      case "message":
+        return wellKnown(f.message) ?? messageSchema(f.message);
+      case "list":
+        return {
+          items: f.listKind === "scalar" ? scalarSchema(f.scalar) : f.listKind === "enum" ? { type: "string" } : (wellKnown(f.message) ?? messageSchema(f.message)),
+          type: "array",
+        };
+    }
+  }
+
+  const paths: Record<string, Record<string, Schema>> = {};
+  for (const service of services) {
+    for (const m of nestedMessages(service)) byName.set(m.typeName, m);
+    for (const method of service.methods) {
+      const op = getOption(method, operationOption);
+      for (const route of routesOf(method)) {
+        const pathFields = [...route.template.matchAll(/\{([^}=]+)/g)].map((x) => x[1]!);
+        const operationId = `${op.name}${route.template}`.replace(/\W/g, "_") + `_${route.verb.toLowerCase()}`;
+        const bodyMessage = byName.get(op.requestBody) ?? method.input;
+        const out = route.responseBody ? method.output.fields.find((f) => f.name === route.responseBody)! : undefined;
+        const responseSchema = out ? { ...typeSchema(out), title: `Response ${titleCase(operationId)}` } : messageSchema(method.output);
+        (paths[route.template] ??= {})[route.verb.toLowerCase()] = {
+          tags: op.tags,
+          summary: titleCase(op.name || method.name),
+          description: op.description,
+          operationId,
+          parameters: pathFields.map((name) => {
+            const f = method.input.fields.find((x) => x.name === name)!;
+            return { name, in: "path", required: true, schema: { ...typeSchema(f), title: fieldSchema(f).title } };
+          }),
+          ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: messageSchema(bodyMessage) } } } } : {}),
+          responses: {
+            [String(route.successStatus)]: { description: "Successful Response", content: { "application/json": { schema: responseSchema } } },
+            "422": { description: "Validation Error", content: { "application/json": { schema: messageSchema(HTTPValidationErrorSchema) } } },
+          },
+          security: [{ HTTPBearer: [] }],
+        };
+      }
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info,
+    paths,
+    components: { schemas, securitySchemes: { HTTPBearer: { type: "http", scheme: "bearer" } } },
+  };
+}
+
+function scalarSchema(t: ScalarType): Schema {
+  switch (t) {
+    case ScalarType.STRING:
+      return { type: "string" };
+    case ScalarType.BOOL:
+      return { type: "boolean" };
+    case ScalarType.BYTES:
+      return { type: "string", contentEncoding: "base64" };
+    case ScalarType.DOUBLE:
+    case ScalarType.FLOAT:
+      return { type: "number" };
+    default:
+      return { type: "integer" };
+  }
+}
+
+function wellKnown(m: DescMessage): Schema | undefined {
+  switch (m.typeName) {
+    case "google.protobuf.Struct":
+      return { additionalProperties: true, type: "object" };
+    case "google.protobuf.Timestamp":
+      return { type: "string", format: "date-time" };
+    case "google.protobuf.Value":
+      return {};
+    default:
+      return undefined;
+  }
+}
+
+function nestedMessages(service: DescService): DescMessage[] {
+  return service.file.messages;
+}
+
+const titleCase = (snake: string) => snake.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");

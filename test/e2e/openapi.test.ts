@@ -1,0 +1,51 @@
+// GET /openapi.json is generated from the proto and its annotations; for the
+// Create Messages route it must say what Honcho's own OpenAPI page says.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { App } from "../../src/app.js";
+import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+
+const SEED = path.resolve(import.meta.dirname, "../../../shared/seed/create-messages-for-session.openapi.md");
+const ROUTE = "/v3/workspaces/{workspace_id}/sessions/{session_id}/messages";
+
+function seed(): { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown>; securitySchemes: unknown } } {
+  const md = fs.readFileSync(SEED, "utf8");
+  const yaml = /````yaml[^\n]*\n([\s\S]*?)````/.exec(md)![1]!;
+  return parse(yaml);
+}
+
+let db: TestDb;
+let app: App;
+let doc: { openapi: string; paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: Record<string, unknown>; securitySchemes: unknown } };
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startTestApp(db.url);
+  const res = await fetch(`${app.url}/openapi.json`);
+  expect(res.status).toBe(200);
+  doc = (await res.json()) as typeof doc;
+});
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+describe("GET /openapi.json", () => {
+  it("is OpenAPI 3.1 with the seed's operation for Create Messages", () => {
+    const want = seed();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.paths[ROUTE]!.post).toEqual(want.paths[ROUTE]!.post);
+  });
+
+  it.each(["MessageBatchCreate", "MessageCreate", "Message", "MessageConfiguration", "ReasoningConfiguration", "HTTPValidationError", "ValidationError"])(
+    "has the seed's %s schema",
+    (name) => {
+      expect(doc.components.schemas[name]).toEqual(seed().components.schemas[name]);
+    },
+  );
+
+  it("declares HTTPBearer as the seed does", () => {
+    expect(doc.components.securitySchemes).toEqual(seed().components.securitySchemes);
+  });
+});
