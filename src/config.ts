@@ -10,6 +10,7 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  statementTimeoutMs: number;
   bodyLimitBytes: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -25,6 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, "data")),
     poolSize: int(env, "DB_POOL_SIZE", 10),
+    statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
     // 100 messages of 25000 four-byte characters, as JSON, fit in 16 MiB.
     bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 16 * 1024 * 1024),
     headersTimeoutMs: int(env, "HEADERS_TIMEOUT_MS", 10_000),

@@ -8,6 +8,8 @@ export interface DatabaseConfig {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  /** bound on any one statement, and on waiting for a row lock (ms) */
+  statementTimeoutMs: number;
 }
 
 export interface Database {
@@ -24,7 +26,11 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     idle_timeout: 60,
     connect_timeout: 5,
     onnotice: () => {},
-    connection: { application_name: "honcho-ingest" },
+    connection: {
+      application_name: "honcho-ingest",
+      statement_timeout: cfg.statementTimeoutMs,
+      lock_timeout: Math.min(cfg.statementTimeoutMs, 10_000),
+    },
   });
   try {
     const applied = await migrate(sql);

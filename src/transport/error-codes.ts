@@ -20,14 +20,15 @@ export const INTERNAL_MESSAGE = "An unexpected error occurred";
 
 // Connection-level failures of PostgreSQL: the client may retry later.
 const UNAVAILABLE_ERRNOS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED"]);
-const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53)/; // connection exception, shutdown, insufficient resources
+// connection exception, shutdown, insufficient resources, lock or statement timeout
+const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53|55P03$|57014$)/;
 
 /** Classifies anything thrown below a transport; undefined = internal error. */
 export function classify(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err;
   const code = (err as { code?: unknown })?.code;
   if (typeof code === "string" && (UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_SQLSTATES.test(code))) {
-    return new DomainError("unavailable", "Service temporarily unavailable: the database cannot be reached");
+    return new DomainError("unavailable", "The database is unreachable or busy; retry later");
   }
   return undefined;
 }
