@@ -4,10 +4,13 @@ import type { Logger } from "pino";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Config } from "./config.js";
+import { checkAuthSettings } from "./domain/auth/index.js";
+import { createTokenCounter } from "./domain/tokens.js";
 import { bindServices } from "./handlers/index.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { createMessageStore } from "./store/message-store.js";
 import { probeDatabase } from "./store/probe.js";
+import { createAuthGate } from "./transport/auth-gate.js";
 import { connectRoutes } from "./transport/connect-routes.js";
 import { createHealthMonitor } from "./transport/health.js";
 import { sendJson, type NodeResponse } from "./transport/http-io.js";
@@ -25,17 +28,21 @@ export interface App {
 }
 
 export async function startApp(cfg: Config, log: Logger): Promise<App> {
+  checkAuthSettings({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
+  if (!cfg.authUseAuth) log.warn({ host: cfg.host }, "authentication is off (AUTH_USE_AUTH=false): anyone who can reach this address can write");
   const db = await openDatabase(cfg, log);
   const messages = createMessageStore(db.sql);
   const obs = createObservability(log, () => messages.inFlight());
-  const bindings = bindServices({ messages, onIngested: obs.ingested });
+  const tokens = createTokenCounter();
+  const bindings = bindServices({ messages, tokens, onIngested: obs.ingested });
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, 1_000));
-  const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes }, log);
+  const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
+  const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth }, log);
   const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
   const handler = connectNodeAdapter({
     routes: (router) => {
-      connectRoutes(bindings, log)(router);
+      connectRoutes(bindings, auth, log)(router);
       health.routes(services)(router);
       reflectionRoutes([...services, Health])(router);
     },
@@ -66,6 +73,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
     async stop() {
       health.drain();
       await server.close(cfg.shutdownGraceMs);
+      await tokens.close();
       await db.close();
     },
   };

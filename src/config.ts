@@ -17,6 +17,8 @@ export interface Config {
   idleTimeoutMs: number;
   shutdownGraceMs: number;
   logLevel: string;
+  authUseAuth: boolean;
+  authJwtSecret?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -34,7 +36,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idleTimeoutMs: int(env, "IDLE_TIMEOUT_MS", 120_000),
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 10_000),
     logLevel: env.LOG_LEVEL || "info",
+    // Honcho's setting names.
+    authUseAuth: bool(env, "AUTH_USE_AUTH", false),
+    authJwtSecret: env.AUTH_JWT_SECRET || undefined,
   };
+}
+
+// pydantic-settings' spellings of a boolean.
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "t", "yes", "y", "on"].includes(raw)) return true;
+  if (["0", "false", "f", "no", "n", "off"].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -11,8 +11,7 @@ import {
 } from "../../gen/honcho/v3/messages_pb.js";
 import { ValidationFailed, notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import { countTokens } from "../domain/tokens.js";
-import { MISSING, parseJsonBody, validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
+import { validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
 
@@ -21,16 +20,17 @@ import type { Dependencies } from "./index.js";
 // coercions, which protobuf cannot express, e.g. a date-only created_at).
 const prevalidated = new WeakMap<CreateMessagesRequest, ValidBatch>();
 
-export function createMessagesHandler({ messages: store, onIngested }: Dependencies) {
+export function createMessagesHandler({ messages: store, tokens, onIngested }: Dependencies) {
   return async function createMessages(req: CreateMessagesRequest, _ctx: CallContext): Promise<CreateMessagesResponse> {
     const batch = prevalidated.get(req) ?? validateRequest(req);
     const peers = [...new Set(batch.messages.map((m) => m.peerId))].map((name) => ({ name, newId: newId() }));
-    const rows = batch.messages.map((m) => ({
+    const counts = await tokens.countAll(batch.messages.map((m) => m.content));
+    const rows = batch.messages.map((m, i) => ({
       publicId: newId(),
       peerName: m.peerId,
       content: m.content,
       metadata: m.metadata,
-      tokenCount: countTokens(m.content),
+      tokenCount: counts[i]!,
       createdAt: m.createdAt,
     }));
     const stored = await store.insertBatch({
@@ -59,15 +59,8 @@ export function createMessagesHandler({ messages: store, onIngested }: Dependenc
 }
 
 /** REST decoding: FastAPI semantics on the raw JSON text, before any protobuf. */
-export function decodeCreateMessagesJson(path: Record<string, string>, body: string): CreateMessagesRequest {
-  // As FastAPI: undecodable JSON is reported alone; an empty body is "missing".
-  let json: unknown = MISSING;
-  if (body.length > 0) {
-    const parsed = parseJsonBody(body);
-    if (!parsed.ok) throw new ValidationFailed(parsed.issues);
-    json = parsed.value;
-  }
-  const result = validateCreateMessages({ workspace_id: path.workspace_id ?? "", session_id: path.session_id ?? "" }, json);
+export function decodeCreateMessagesJson(path: Record<string, string>, body: unknown): CreateMessagesRequest {
+  const result = validateCreateMessages({ workspace_id: path.workspace_id ?? "", session_id: path.session_id ?? "" }, body);
   if (!result.ok) throw new ValidationFailed(result.issues);
   const batch = result.value;
   const req = create(CreateMessagesRequestSchema, {
