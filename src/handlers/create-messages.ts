@@ -11,7 +11,7 @@ import {
 } from "../../gen/honcho/v3/messages_pb.js";
 import { ValidationFailed, notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import { validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
+import { microsToIso, validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
 
@@ -31,7 +31,7 @@ export function createMessagesHandler({ messages: store, tokens, onIngested }: D
       content: m.content,
       metadata: m.metadata,
       tokenCount: counts[i]!,
-      createdAt: m.createdAt,
+      createdAt: m.createdAtMicros === null ? null : microsToIso(m.createdAtMicros),
     }));
     const stored = await store.insertBatch({
       workspaceName: batch.workspaceId,
@@ -70,7 +70,7 @@ export function decodeCreateMessagesJson(path: Record<string, string>, body: unk
       content: m.content,
       peerId: m.peerId,
       metadata: m.metadata as JsonObject,
-      createdAt: m.createdAt ? timestampFromMicros(BigInt(m.createdAt.getTime()) * 1000n) : undefined,
+      createdAt: m.createdAtMicros === null ? undefined : timestampFromMicros(m.createdAtMicros),
     })),
   });
   prevalidated.set(req, batch);

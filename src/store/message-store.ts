@@ -11,8 +11,8 @@ export interface NewMessageRow {
   content: string;
   metadata: Record<string, unknown>;
   tokenCount: number;
-  /** null: the database's now() */
-  createdAt: Date | null;
+  /** RFC 3339 (microseconds kept); null: the database's now() */
+  createdAt: string | null;
 }
 
 export interface BatchInsert {
@@ -80,7 +80,7 @@ export function createMessageStore(sql: Sql): MessageStore {
         ${b.rows.map((r) => r.content)}::text[],
         ${b.rows.map((r) => JSON.stringify(r.metadata))}::text[],
         ${b.rows.map((r) => r.tokenCount)}::int[],
-        ${b.rows.map((r) => (r.createdAt ? r.createdAt.toISOString() : null))}::timestamptz[]
+        ${b.rows.map((r) => r.createdAt)}::timestamptz[]
       ) WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, ord)
       RETURNING public_id, seq_in_session::text AS seq,
         (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros`;

@@ -6,7 +6,7 @@
 import { fromJson, toJson, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { DomainError, ValidationFailed } from "../domain/errors.js";
-import { MISSING, parseJsonBody } from "../domain/validation/index.js";
+import { MISSING, parseRequestBody } from "../domain/validation/index.js";
 import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handlers/index.js";
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
@@ -68,12 +68,9 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
           req.resume();
           throw new DomainError("unsupported_media_type", "Unsupported Media Type: send the body as application/json");
         }
-        const text = await readBody(req, opts.bodyLimitBytes);
-        if (text.length > 0) {
-          const parsed = parseJsonBody(text);
-          if (!parsed.ok) throw new ValidationFailed(parsed.issues); // reported alone, before auth
-          body = parsed.value;
-        }
+        const parsed = parseRequestBody(await readBody(req, opts.bodyLimitBytes));
+        if (!parsed.ok) throw new ValidationFailed(parsed.issues); // reported alone, before auth
+        body = parsed.value;
       }
       await opts.auth(route.policy, headers, params);
       const message = route.decode(params, body);

@@ -1,0 +1,43 @@
+// "The limit": postgres.js writing the same rows into the same tables with
+// the same durability settings, no service in between. Each writer owns a
+// session and numbers its own rows; one INSERT per batch. Run as its own
+// process by bench/run.ts. Input: one JSON argument; output: one JSON line.
+import { nanoid } from "nanoid";
+import postgres from "postgres";
+import type { LoadResult } from "./load.js";
+
+const spec = JSON.parse(process.argv[2]!) as { databaseUrl: string; concurrency: number; batch: number; contentLength: number; seconds: number; poolSize: number; tag: string };
+const sql = postgres(spec.databaseUrl, { max: Math.min(spec.poolSize, spec.concurrency), onnotice: () => {} });
+const ws = `limit-${spec.tag}`;
+const sessions = Array.from({ length: spec.concurrency }, (_, i) => `s${i}`);
+const peers = ["peer-0", "peer-1", "peer-2", "peer-3"];
+await sql`INSERT INTO workspaces (id, name) VALUES (${nanoid()}, ${ws}) ON CONFLICT DO NOTHING`;
+for (const p of peers) await sql`INSERT INTO peers (id, name, workspace_name) VALUES (${nanoid()}, ${p}, ${ws}) ON CONFLICT DO NOTHING`;
+for (const s of sessions) await sql`INSERT INTO sessions (id, name, workspace_name) VALUES (${nanoid()}, ${s}, ${ws}) ON CONFLICT DO NOTHING`;
+
+const content = (i: number) => `${i} `.padEnd(spec.contentLength, "lorem ipsum dolor sit amet ").slice(0, spec.contentLength);
+const contents = Array.from({ length: spec.batch }, (_, i) => content(i));
+const latencies: number[] = [];
+const deadline = performance.now() + spec.seconds * 1000;
+const started = performance.now();
+await Promise.all(
+  sessions.map(async (session) => {
+    let seq = 0;
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      const seqs = contents.map(() => ++seq);
+      await sql`
+        INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session)
+        SELECT id, ${ws}, ${session}, peer, content, '{}'::jsonb, tokens, seq
+        FROM unnest(${contents.map(() => nanoid())}::text[], ${contents.map((_, i) => peers[i % 4]!)}::text[], ${contents}::text[],
+                    ${contents.map((c) => c.length >> 2)}::int[], ${seqs}::bigint[]) AS m(id, peer, content, tokens, seq)`;
+      latencies.push(performance.now() - t);
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+const result: LoadResult = { requests: latencies.length, errors: 0, messages: latencies.length * spec.batch, seconds, latenciesMs: { p50: q(0.5), p99: q(0.99) } };
+process.stdout.write(`${JSON.stringify(result)}\n`);
+await sql.end();

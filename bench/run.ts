@@ -1,0 +1,163 @@
+// npm run bench: the service on its own PostgreSQL, driven from separate
+// processes over REST, Connect and gRPC, beside "the limit" (postgres.js
+// writing the same rows directly). Medians of BENCH_RUNS runs (default 3).
+// Prints a table and writes bench/results.json.
+import { execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import fs from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import postgres from "postgres";
+import { startEmbeddedPostgres } from "../src/store/embedded.js";
+import { startPgProxy } from "../test/support/pg-proxy.js";
+import type { LoadResult, LoadSpec } from "./load.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const POOL = 10;
+
+interface Scenario { name: string; protocol: LoadSpec["protocol"]; concurrency: number; batch: number; contentLength: number }
+const scenarios: Scenario[] = [];
+for (const protocol of ["rest", "connect", "grpc"] as const) {
+  for (const c of [1, 16, 64]) scenarios.push({ name: `single c=${c}`, protocol, concurrency: c, batch: 1, contentLength: 250 });
+  for (const len of [250, 2500]) scenarios.push({ name: `batch-100 × ${len} c=16`, protocol, concurrency: 16, batch: 100, contentLength: len });
+}
+scenarios.push({ name: "batch-100 × 25000 c=4", protocol: "rest", concurrency: 4, batch: 100, contentLength: 25_000 });
+
+const log = pino({ level: "warn" });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  const embedded = process.env.BENCH_DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(ROOT, "bench/tmp"), log);
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const dbName = `bench_${Date.now()}`;
+  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+  const pgVersion = (await admin`SHOW server_version`)[0]!.server_version as string;
+  const durability = Object.fromEntries((await admin`SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','full_page_writes','wal_level')`).map((r) => [r.name, r.setting]));
+
+  const service = await startService(dbUrl);
+  const rows: Record<string, unknown>[] = [];
+  try {
+    const limits = new Map<string, LoadResult[]>();
+    for (const s of scenarios) {
+      const key = `${s.batch}/${s.contentLength}/${s.concurrency}`;
+      const runs: { load: LoadResult; loopP99: number; rss: number }[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        await scrape(service.url); // resets the event-loop delay histogram
+        const load = await child<LoadResult>("bench/load.ts", { protocol: s.protocol, url: service.url, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, sessions: s.concurrency, tag: `${s.protocol}${r}` } satisfies LoadSpec);
+        const m = await scrape(service.url);
+        runs.push({ load, loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid) });
+        if (!limits.has(key) || limits.get(key)!.length < RUNS) {
+          const limit = await child<LoadResult>("bench/limit.ts", { databaseUrl: dbUrl, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, poolSize: POOL, tag: `${key}-${r}` });
+          limits.set(key, [...(limits.get(key) ?? []), limit]);
+        }
+      }
+      const rate = median(runs.map((x) => x.load.messages / x.load.seconds));
+      const limitRate = median(limits.get(key)!.map((x) => x.messages / x.seconds));
+      rows.push({
+        scenario: s.name,
+        protocol: s.protocol,
+        "msgs/s": Math.round(rate),
+        "req/s": Math.round(median(runs.map((x) => x.load.requests / x.load.seconds))),
+        "p50 ms": round(median(runs.map((x) => x.load.latenciesMs.p50))),
+        "p99 ms": round(median(runs.map((x) => x.load.latenciesMs.p99))),
+        "limit msgs/s": Math.round(limitRate),
+        "of limit": `${Math.round((rate / limitRate) * 100)}%`,
+        "errors": runs.reduce((n, x) => n + x.load.errors, 0),
+        "RSS MiB": Math.round(median(runs.map((x) => x.rss)) / 1048576),
+        "loop p99 ms": round(median(runs.map((x) => x.loopP99))),
+      });
+      console.error(`done: ${s.protocol} ${s.name}`);
+    }
+    const trips = await roundTrips(dbUrl);
+    for (const row of rows) row["SQL trips/req"] = trips[row.protocol as string];
+  } finally {
+    service.child.kill("SIGTERM");
+    await new Promise((r) => service.child.once("exit", r));
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    await embedded?.stop();
+  }
+  console.table(rows);
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgVersion, durability, runs: RUNS, secondsPerRun: SECONDS, poolSize: POOL };
+  await fs.writeFile(path.join(ROOT, "bench/results.json"), `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+  console.log(JSON.stringify(machine));
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function startService(databaseUrl: string, port?: number) {
+  port ??= await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", DB_POOL_SIZE: String(POOL) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${url}/ready`).then((r) => r.ok, () => false)) return { url, child, pid: child.pid! };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("service did not become ready");
+}
+
+async function scrape(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const m = /^([a-z0-9_]+) ([0-9.e+-]+)$/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+function child<T>(script: string, spec: object): Promise<T> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, ["--import", "tsx", script, JSON.stringify(spec)], { cwd: ROOT, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${script}: ${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split("\n").pop()!) as T),
+    ),
+  );
+}
+
+// SQL round trips per request, per protocol: a second service instance talks
+// to PostgreSQL through a counting proxy; sequential requests after warm-up.
+async function roundTrips(dbUrl: string): Promise<Record<string, number>> {
+  const proxy = await startPgProxy(dbUrl);
+  const svc = await startService(proxy.url);
+  const out: Record<string, number> = {};
+  try {
+    for (const protocol of ["rest", "connect", "grpc"] as const) {
+      const spec = (seconds: number): LoadSpec => ({ protocol, url: svc.url, concurrency: 1, batch: 10, contentLength: 250, seconds, sessions: 1, tag: `trips-${protocol}` });
+      await child("bench/load.ts", spec(1));
+      const before = proxy.roundTrips();
+      const load = await child<LoadResult>("bench/load.ts", spec(2));
+      out[protocol] = round((proxy.roundTrips() - before) / load.requests);
+    }
+  } finally {
+    svc.child.kill("SIGTERM");
+    await new Promise((r) => svc.child.once("exit", r));
+    await proxy.close();
+  }
+  return out;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+await main();

@@ -1,0 +1,178 @@
+// Validation of Create Messages exactly as FastAPI + pydantic v2 do it for
+// Honcho's models (path parameters, then MessageBatchCreate → MessageCreate →
+// MessageConfiguration → ReasoningConfiguration), all errors at once, in
+// pydantic's order. Runs on parsed JSON (REST) and on the JSON view of a
+// protobuf request (gRPC, Connect), so every protocol gets the same details.
+import { countTokens } from "../tokens.js";
+import { parseDatetime } from "./datetime.js";
+import { issue, MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
+import { codePoints, hasLoneSurrogate, isPythonBlank, stripNul } from "./strings.js";
+
+export interface ReasoningSetting {
+  enabled?: boolean;
+  customInstructions?: string;
+}
+
+export interface NewMessage {
+  /** NUL bytes stripped */
+  content: string;
+  peerId: string;
+  /** {} when absent or null; NUL bytes stripped from keys and strings */
+  metadata: Record<string, unknown>;
+  /** null when absent or null */
+  configuration: { reasoning?: ReasoningSetting | null } | null;
+  /** microseconds since the epoch; null when absent or null (the database's now) */
+  createdAtMicros: bigint | null;
+}
+
+export interface ValidBatch {
+  workspaceId: string;
+  sessionId: string;
+  messages: NewMessage[];
+}
+
+export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
+const NAME_RE = /^[a-zA-Z0-9_-]+$/;
+const MAX_CONTENT = 25_000;
+const MAX_NAME = 512;
+const MAX_BATCH = 100;
+const MAX_METADATA_KEYS = 100;
+const MAX_METADATA_DEPTH = 5;
+const MAX_INSTRUCTION_TOKENS = 2_000;
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+export function validateCreateMessages(path: { workspace_id: string; session_id: string }, body: unknown): Validated<ValidBatch> {
+  const issues: ValidationIssue[] = [];
+  const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
+  const sessionId = name(path.session_id, ["path", "session_id"], issues);
+  const messages = batch(body, issues);
+  if (issues.length > 0 || workspaceId === undefined || sessionId === undefined || messages === undefined) return { ok: false, issues };
+  return { ok: true, value: { workspaceId, sessionId, messages } };
+}
+
+// Name = constr(min_length=1, max_length=512, pattern=^[a-zA-Z0-9_-]+$)
+function name(v: unknown, loc: Loc, issues: ValidationIssue[]): string | undefined {
+  if (typeof v !== "string") return void issues.push(issue.stringType(loc, v));
+  if (hasLoneSurrogate(v)) return void issues.push(issue.stringUnicode(loc, v));
+  const n = codePoints(v, MAX_NAME + 1);
+  if (n < 1) return void issues.push(issue.tooShortString(loc, v, 1));
+  if (n > MAX_NAME) return void issues.push(issue.tooLongString(loc, v, MAX_NAME));
+  if (!NAME_RE.test(v)) return void issues.push(issue.pattern(loc, v, NAME_PATTERN));
+  return v;
+}
+
+function batch(body: unknown, issues: ValidationIssue[]): NewMessage[] | undefined {
+  if (body === MISSING) return void issues.push(issue.missing(["body"], null));
+  if (!isObject(body)) return void issues.push(issue.modelType(["body"], body, "MessageBatchCreate"));
+  if (!has(body, "messages")) return void issues.push(issue.missing(["body", "messages"], body));
+  const list = body.messages;
+  const loc: Loc = ["body", "messages"];
+  if (!Array.isArray(list)) return void issues.push(issue.listType(loc, list));
+  // pydantic refuses an over-long list before looking at its items
+  if (list.length > MAX_BATCH) return void issues.push(issue.listLength(loc, list, "max", MAX_BATCH));
+  const before = issues.length;
+  const out = list.map((item, i) => message(item, [...loc, i], issues));
+  if (list.length < 1) issues.push(issue.listLength(loc, list, "min", 1));
+  return issues.length === before ? (out as NewMessage[]) : undefined;
+}
+
+function message(item: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage | undefined {
+  if (!isObject(item)) return void issues.push(issue.modelType(loc, item, "MessageCreate"));
+  const before = issues.length;
+
+  let content: string | undefined;
+  if (!has(item, "content")) issues.push(issue.missing([...loc, "content"], item));
+  else if (typeof item.content !== "string") issues.push(issue.stringType([...loc, "content"], item.content));
+  else if (hasLoneSurrogate(item.content)) issues.push(issue.stringUnicode([...loc, "content"], item.content));
+  else if (codePoints(item.content, MAX_CONTENT + 1) > MAX_CONTENT) issues.push(issue.tooLongString([...loc, "content"], item.content, MAX_CONTENT));
+  else content = stripNul(item.content);
+
+  let peerId: string | undefined;
+  if (!has(item, "peer_id")) issues.push(issue.missing([...loc, "peer_id"], item));
+  else peerId = name(item.peer_id, [...loc, "peer_id"], issues);
+
+  const metadata = has(item, "metadata") ? metadataOf(item.metadata, [...loc, "metadata"], issues) : {};
+  const configuration = has(item, "configuration") ? configurationOf(item.configuration, [...loc, "configuration"], issues) : null;
+
+  let createdAtMicros: bigint | null = null;
+  if (has(item, "created_at") && item.created_at !== null) {
+    const parsed = parseDatetime(item.created_at, [...loc, "created_at"]);
+    if (parsed.ok) createdAtMicros = parsed.micros;
+    else issues.push(parsed.issue);
+  }
+
+  if (issues.length > before) return undefined;
+  return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAtMicros };
+}
+
+// Honcho's BeforeValidator: limits on the raw dict, then NUL stripping.
+function metadataOf(v: unknown, loc: Loc, issues: ValidationIssue[]): Obj | undefined {
+  if (v === null) return {};
+  if (!isObject(v)) return void issues.push(issue.dictType(loc, v));
+  const problem = metadataLimits(v, 1);
+  if (problem) return void issues.push(issue.valueError(loc, v, problem));
+  return stripNul(v) as Obj;
+}
+
+function metadataLimits(data: Obj, depth: number): string | undefined {
+  if (depth > MAX_METADATA_DEPTH) return `Metadata nesting exceeds maximum depth of ${MAX_METADATA_DEPTH}`;
+  const keys = Object.keys(data);
+  if (depth === 1 && keys.length > MAX_METADATA_KEYS) return `Metadata exceeds maximum of ${MAX_METADATA_KEYS} top-level keys`;
+  for (const k of keys) {
+    const child = data[k];
+    if (isObject(child)) {
+      const problem = metadataLimits(child, depth + 1);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+function configurationOf(v: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage["configuration"] | undefined {
+  if (v === null) return null;
+  if (!isObject(v)) return void issues.push(issue.modelType(loc, v, "MessageConfiguration"));
+  if (!has(v, "reasoning") || v.reasoning === null) return {};
+  const reasoning = reasoningOf(v.reasoning, [...loc, "reasoning"], issues);
+  return reasoning === undefined ? undefined : { reasoning };
+}
+
+function reasoningOf(v: unknown, loc: Loc, issues: ValidationIssue[]): ReasoningSetting | undefined {
+  if (!isObject(v)) return void issues.push(issue.modelType(loc, v, "ReasoningConfiguration"));
+  const before = issues.length;
+  const out: ReasoningSetting = {};
+  if (has(v, "enabled") && v.enabled !== null) {
+    const b = laxBool(v.enabled);
+    if (typeof b === "boolean") out.enabled = b;
+    else if (typeof v.enabled === "string" && hasLoneSurrogate(v.enabled)) issues.push(issue.stringUnicode([...loc, "enabled"], v.enabled));
+    else issues.push(b === "type" ? issue.boolType([...loc, "enabled"], v.enabled) : issue.boolParsing([...loc, "enabled"], v.enabled));
+  }
+  if (has(v, "custom_instructions") && v.custom_instructions !== null) {
+    const text = v.custom_instructions;
+    const at: Loc = [...loc, "custom_instructions"];
+    if (typeof text !== "string") issues.push(issue.stringType(at, text));
+    else if (!isPythonBlank(text) && countTokens(text) > MAX_INSTRUCTION_TOKENS) {
+      issues.push(issue.valueError(at, text, `custom_instructions exceeds DERIVER.MAX_CUSTOM_INSTRUCTIONS_TOKENS (${MAX_INSTRUCTION_TOKENS} tokens)`));
+    } else out.customInstructions = text;
+  }
+  return issues.length > before ? undefined : out;
+}
+
+const TRUE = new Set(["1", "on", "t", "true", "y", "yes"]);
+const FALSE = new Set(["0", "f", "false", "n", "no", "off"]);
+
+// pydantic's lax bool: bools, the strings above (any case), and the numbers 0 and 1.
+function laxBool(v: unknown): boolean | "type" | "parsing" {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") {
+    const s = v.toLowerCase();
+    return TRUE.has(s) ? true : FALSE.has(s) ? false : "parsing";
+  }
+  if (typeof v === "number") {
+    if (v === 0 || v === 1) return v === 1;
+    return Number.isInteger(v) ? "parsing" : "type";
+  }
+  return "type";
+}

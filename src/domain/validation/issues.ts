@@ -1,0 +1,54 @@
+// pydantic v2's error vocabulary: the types, messages and ctx FastAPI puts
+// in a 422's `detail`, built from one place so every validator says them alike.
+export type Loc = (string | number)[];
+
+export interface ValidationIssue {
+  type: string;
+  loc: Loc;
+  msg: string;
+  input: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+/** The body was empty: FastAPI reports it as a missing `body`. */
+export const MISSING: unique symbol = Symbol("missing body");
+
+export const issue = {
+  missing: (loc: Loc, input: unknown): ValidationIssue => ({ type: "missing", loc, msg: "Field required", input }),
+  stringType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "string_type", loc, msg: "Input should be a valid string", input }),
+  /** pydantic's str refuses lone surrogates (JSON can carry them as \ud800 escapes). */
+  stringUnicode: (loc: Loc, input: string): ValidationIssue => ({
+    type: "string_unicode", loc, msg: "Input should be a valid string, unable to parse raw data as a unicode string", input,
+  }),
+  tooShortString: (loc: Loc, input: string, min: number): ValidationIssue => ({
+    type: "string_too_short", loc, msg: `String should have at least ${min} character${min === 1 ? "" : "s"}`, input, ctx: { min_length: min },
+  }),
+  tooLongString: (loc: Loc, input: string, max: number): ValidationIssue => ({
+    type: "string_too_long", loc, msg: `String should have at most ${max} character${max === 1 ? "" : "s"}`, input, ctx: { max_length: max },
+  }),
+  pattern: (loc: Loc, input: string, pattern: string): ValidationIssue => ({
+    type: "string_pattern_mismatch", loc, msg: `String should match pattern '${pattern}'`, input, ctx: { pattern },
+  }),
+  modelType: (loc: Loc, input: unknown, className: string): ValidationIssue => ({
+    type: "model_type", loc, msg: `Input should be a valid dictionary or instance of ${className}`, input, ctx: { class_name: className },
+  }),
+  dictType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "dict_type", loc, msg: "Input should be a valid dictionary", input }),
+  listType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "list_type", loc, msg: "Input should be a valid list", input }),
+  listLength: (loc: Loc, input: unknown[], bound: "min" | "max", limit: number): ValidationIssue => ({
+    type: bound === "min" ? "too_short" : "too_long",
+    loc,
+    msg: `List should have at ${bound === "min" ? "least" : "most"} ${limit} item${limit === 1 ? "" : "s"} after validation, not ${input.length}`,
+    input,
+    ctx: { field_type: "List", [bound === "min" ? "min_length" : "max_length"]: limit, actual_length: input.length },
+  }),
+  boolType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "bool_type", loc, msg: "Input should be a valid boolean", input }),
+  boolParsing: (loc: Loc, input: unknown): ValidationIssue => ({
+    type: "bool_parsing", loc, msg: "Input should be a valid boolean, unable to interpret input", input,
+  }),
+  /** A ValueError raised by a validator; FastAPI encodes the exception in ctx as {}. */
+  valueError: (loc: Loc, input: unknown, message: string): ValidationIssue => ({
+    type: "value_error", loc, msg: `Value error, ${message}`, input, ctx: { error: {} },
+  }),
+};
