@@ -47,7 +47,9 @@ export function createMessageStore(sql: Sql): MessageStore {
     const n = b.rows.length;
     return sql<{ public_id: string; seq: string; micros: string }[]>`
       WITH ws AS (
-        INSERT INTO workspaces (id, name) VALUES (${b.newWorkspaceId}, ${b.workspaceName})
+        INSERT INTO workspaces (id, name)
+        SELECT ${b.newWorkspaceId}, ${b.workspaceName}
+        WHERE NOT EXISTS (SELECT 1 FROM workspaces WHERE name = ${b.workspaceName})
         ON CONFLICT (name) DO NOTHING
       ), sess AS (
         INSERT INTO sessions (id, name, workspace_name, message_seq)
@@ -61,15 +63,21 @@ export function createMessageStore(sql: Sql): MessageStore {
           WITH ORDINALITY AS p(name, id, ord)
         WHERE EXISTS (SELECT 1 FROM sess)
       ), new_peers AS (
+        -- The filters keep the steady state (everything exists) free of
+        -- speculative inserts and row locks.
         INSERT INTO peers (id, name, workspace_name)
-        SELECT id, name, ${b.workspaceName} FROM peer_input ORDER BY ord
+        SELECT i.id, i.name, ${b.workspaceName} FROM peer_input i
+        WHERE NOT EXISTS (SELECT 1 FROM peers p WHERE p.name = i.name AND p.workspace_name = ${b.workspaceName})
+        ORDER BY i.ord
         ON CONFLICT (name, workspace_name) DO NOTHING
       ), members AS (
         INSERT INTO session_peers (workspace_name, session_name, peer_name)
-        SELECT ${b.workspaceName}, ${b.sessionName}, name FROM peer_input ORDER BY ord
-        ON CONFLICT (workspace_name, session_name, peer_name) DO UPDATE
-          SET left_at = NULL, joined_at = now()
-          WHERE session_peers.left_at IS NOT NULL
+        SELECT ${b.workspaceName}, ${b.sessionName}, i.name FROM peer_input i
+        WHERE NOT EXISTS (
+          SELECT 1 FROM session_peers m
+          WHERE m.workspace_name = ${b.workspaceName} AND m.session_name = ${b.sessionName} AND m.peer_name = i.name AND m.left_at IS NULL)
+        ORDER BY i.ord
+        ON CONFLICT (workspace_name, session_name, peer_name) DO UPDATE SET left_at = NULL, joined_at = now()
       )
       INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session, created_at)
       SELECT m.public_id, ${b.workspaceName}, ${b.sessionName}, m.peer_name, m.content, m.metadata::jsonb,

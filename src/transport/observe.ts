@@ -35,7 +35,7 @@ export interface Observability {
 
 export function createObservability(log: Logger, dbInUse: () => number): Observability {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1 });
   const labelNames = ["protocol", "procedure", "code"] as const;
   const requests = new client.Counter({ name: "honcho_requests_total", help: "Requests by protocol, procedure and outcome", labelNames, registers: [registry] });
   const latency = new client.Histogram({
