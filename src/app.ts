@@ -2,7 +2,6 @@
 // main.ts runs it as a process; tests start it in-process the same way.
 import type { Logger } from "pino";
 import { createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Config } from "./config.js";
 import { checkAuthSettings } from "./domain/auth/index.js";
 import { createTokenCounter } from "./domain/tokens.js";
@@ -11,9 +10,10 @@ import { openDatabase, type Database } from "./store/database.js";
 import { createMessageStore } from "./store/message-store.js";
 import { probeDatabase } from "./store/probe.js";
 import { createAuthGate } from "./transport/auth-gate.js";
+import { connectAdapter } from "./transport/connect-adapter.js";
 import { connectRoutes } from "./transport/connect-routes.js";
 import { createHealthMonitor } from "./transport/health.js";
-import { sendJson, type NodeResponse } from "./transport/http-io.js";
+import { sendJson } from "./transport/http-io.js";
 import { createObservability, kCallRecord, recordOf } from "./transport/observe.js";
 import { buildOpenApi } from "./transport/openapi.js";
 import { reflectionRoutes } from "./transport/reflection.js";
@@ -40,7 +40,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth }, log);
   const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
-  const handler = connectNodeAdapter({
+  const handler = connectAdapter({
     routes: (router) => {
       connectRoutes(bindings, auth, log)(router);
       health.routes(services)(router);
@@ -50,14 +50,13 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
     interceptors: [obs.interceptor],
     contextValues: (req) => createContextValues().set(kCallRecord, recordOf(req)),
     fallback: (req, res) => {
-      const r = res as unknown as NodeResponse;
       const path = (req.url ?? "").split("?")[0]!;
-      if (req.method === "GET" && path === "/openapi.json") return sendJson(r, 200, JSON.parse(openapi));
-      if (req.method === "GET" && (health.http(path, r) || obs.http(path, r))) return;
-      void rest(req, r);
+      if (req.method === "GET" && path === "/openapi.json") return sendJson(res, 200, JSON.parse(openapi));
+      if (req.method === "GET" && (health.http(path, res) || obs.http(path, res))) return;
+      void rest(req, res);
     },
-  });
-  const server = createDualServer(obs.wrap(handler as never), cfg);
+  }, log);
+  const server = createDualServer(obs.wrap(handler), cfg);
   let address;
   try {
     address = await server.listen(cfg.port, cfg.host);

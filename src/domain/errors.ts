@@ -4,6 +4,7 @@ import type { ValidationIssue } from "./validation/index.js";
 
 export type ErrorKind =
   | "invalid_argument"
+  | "bad_request"
   | "unauthenticated"
   | "permission_denied"
   | "not_found"

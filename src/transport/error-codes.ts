@@ -4,9 +4,11 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { HTTPValidationErrorSchema } from "../../gen/honcho/v3/messages_pb.js";
 import { DomainError, ValidationFailed, type ErrorKind } from "../domain/errors.js";
+import type { ValidationIssue } from "../domain/validation/index.js";
 
 const TABLE: Record<ErrorKind, { status: number; code: Code }> = {
   invalid_argument: { status: 422, code: Code.InvalidArgument },
+  bad_request: { status: 400, code: Code.InvalidArgument },
   unauthenticated: { status: 401, code: Code.Unauthenticated },
   permission_denied: { status: 403, code: Code.PermissionDenied },
   not_found: { status: 404, code: Code.NotFound },
@@ -48,7 +50,25 @@ export function toConnectError(err: DomainError | undefined): ConnectError {
   if (!err) return new ConnectError(INTERNAL_MESSAGE, Code.Internal);
   const details =
     err instanceof ValidationFailed
-      ? [{ desc: HTTPValidationErrorSchema, value: fromJson(HTTPValidationErrorSchema, { detail: err.issues as unknown as JsonValue }) }]
+      ? [{ desc: HTTPValidationErrorSchema, value: fromJson(HTTPValidationErrorSchema, { detail: boundedIssues(err.issues) as unknown as JsonValue }) }]
       : [];
   return new ConnectError(err.message, TABLE[err.kind].code, undefined, details);
+}
+
+// gRPC carries error details in a trailer, and peers refuse trailers beyond
+// a few KiB (HTTP/2 header list limits). When the detail list would be
+// larger, the offending `input` values, which are what makes it large, are
+// left out of the entries that carry big ones; type, loc, msg and ctx stay.
+export const DETAIL_BUDGET_BYTES = 8 * 1024;
+const BIG_INPUT_BYTES = 512;
+
+function boundedIssues(issues: ValidationIssue[]): unknown[] {
+  const json = JSON.stringify(issues);
+  if (json.length <= DETAIL_BUDGET_BYTES) return JSON.parse(json) as unknown[];
+  return issues.map((i) => {
+    const input = JSON.stringify(i.input) ?? "null";
+    if (input.length <= BIG_INPUT_BYTES) return i;
+    const { input: _left, ...rest } = i;
+    return rest;
+  });
 }

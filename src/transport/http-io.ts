@@ -18,7 +18,12 @@ export function headersOf(raw: IncomingHttpHeaders): Headers {
   return h;
 }
 
-/** Reads the body as UTF-8, refusing (413) as soon as it passes `limit` bytes. */
+const utf8 = new TextDecoder("utf-8", { fatal: true }); // strips a BOM, as Python's json does for bytes
+
+/**
+ * Reads the body as UTF-8 text, refusing (413) as soon as it passes `limit`
+ * bytes. Bytes that are not UTF-8 get FastAPI's 400.
+ */
 export function readBody(req: NodeRequest, limit: number): Promise<string> {
   const tooLarge = () => new DomainError("payload_too_large", `Request body exceeds the limit of ${limit} bytes`);
   const declared = Number(req.headers["content-length"]);
@@ -40,7 +45,13 @@ export function readBody(req: NodeRequest, limit: number): Promise<string> {
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.once("end", () => resolve(Buffer.concat(chunks, size).toString("utf8")));
+    req.once("end", () => {
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks, size)));
+      } catch {
+        reject(new DomainError("bad_request", "There was an error parsing the body"));
+      }
+    });
     req.once("error", reject);
     req.once("aborted", () => reject(new DomainError("invalid_argument", "request aborted")));
   });

@@ -3,6 +3,7 @@
 // _json.c, finds the error Python would report: its message and its position
 // in code points. It also accepts what Python accepts and JSON.parse does
 // not (NaN, Infinity, -Infinity).
+import { DomainError } from "../errors.js";
 import { MISSING, type Validated, type ValidationIssue } from "./issues.js";
 
 class JsonError extends Error {
@@ -11,9 +12,35 @@ class JsonError extends Error {
   }
 }
 
+// Python's json.loads raises RecursionError near 1000 levels of nesting (the
+// interpreter's recursion limit, less the frames FastAPI already uses), and
+// FastAPI answers 400. Refusing the same bodies here also keeps every walk
+// over the parsed value shallow.
+export const MAX_JSON_DEPTH = 950;
+
 /** A request body as FastAPI reads it: empty is MISSING, otherwise Python's json.loads. */
 export function parseRequestBody(text: string): Validated<unknown> {
-  return text.length === 0 ? { ok: true, value: MISSING } : parseJsonBody(text);
+  if (text.length === 0) return { ok: true, value: MISSING };
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new DomainError("bad_request", "There was an error parsing the body");
+  return parseJsonBody(text);
+}
+
+// Bracket depth outside strings, stopping at the first level past `limit`.
+function nestsDeeperThan(s: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 export function parseJsonBody(text: string): Validated<unknown> {

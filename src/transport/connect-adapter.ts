@@ -1,0 +1,82 @@
+// Node adapter for the Connect router, as connect-node's connectNodeAdapter
+// but with one correction: connect-es reports a request whose protobuf bytes
+// do not parse as INTERNAL, a server fault. It is the client's mistake, so
+// it leaves here as INVALID_ARGUMENT on every protocol.
+import { Code, ConnectError, createConnectRouter, type ConnectRouter, type ConnectRouterOptions, type ContextValues } from "@connectrpc/connect";
+import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import type { Logger } from "pino";
+import type { NodeRequest, NodeResponse } from "./http-io.js";
+
+export interface AdapterOptions extends ConnectRouterOptions {
+  routes: (router: ConnectRouter) => void;
+  fallback: (req: NodeRequest, res: NodeResponse) => void;
+  contextValues: (req: NodeRequest) => ContextValues;
+}
+
+const PARSE_FAILURE = /^parse binary: /;
+
+export function connectAdapter(options: AdapterOptions, log: Logger) {
+  const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], ...options });
+  options.routes(router);
+  const paths = new Map(router.handlers.map((h) => [h.requestPath, h]));
+  return (req: NodeRequest, res: NodeResponse) => {
+    const handler = paths.get((req.url ?? "").split("?", 1)[0]!);
+    if (!handler) return options.fallback(req, res);
+    const uReq = universalRequestFromNodeRequest(req as never, res as never, undefined, options.contextValues(req));
+    handler(uReq)
+      .then(asClientError)
+      .then((uRes) => universalResponseToNodeResponse(uRes, res as never))
+      .catch((reason: unknown) => {
+        if (ConnectError.from(reason).code !== Code.Aborted) log.error({ err: reason, rpc: handler.requestPath }, "rpc failed");
+      });
+  };
+}
+
+async function asClientError(res: UniversalServerResponse): Promise<UniversalServerResponse> {
+  // gRPC: the status is in the trailers, or in the headers of a trailers-only answer
+  for (const h of [res.trailer, res.header]) {
+    if (h?.get("grpc-status") === String(Code.Internal) && PARSE_FAILURE.test(decodeURIComponent(h.get("grpc-message") ?? ""))) {
+      h.set("grpc-status", String(Code.InvalidArgument));
+    }
+  }
+  if (!res.body) return res;
+  // Connect: a small JSON error body under HTTP 500
+  if (res.status === 500) {
+    const text = Buffer.concat(await collect(res.body)).toString("utf8");
+    const error = JSON.parse(text) as { code?: string; message?: string };
+    if (error.code !== "internal" || !PARSE_FAILURE.test(error.message ?? "")) return { ...res, body: once(Buffer.from(text)) };
+    return { ...res, status: 400, body: once(Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }))) };
+  }
+  // gRPC-Web: the trailers travel as the body's last frame (flag 0x80)
+  return { ...res, body: rewriteTrailerFrame(res.body) };
+}
+
+async function* rewriteTrailerFrame(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const chunk of body) {
+    if (chunk[0] !== 0x80 || chunk.length < 5) {
+      yield chunk;
+      continue;
+    }
+    const text = Buffer.from(chunk.subarray(5)).toString("utf8");
+    if (!text.includes(`grpc-status: ${Code.Internal}\r\n`) || !text.includes("parse binary")) {
+      yield chunk;
+      continue;
+    }
+    const fixed = Buffer.from(text.replace(`grpc-status: ${Code.Internal}\r\n`, `grpc-status: ${Code.InvalidArgument}\r\n`));
+    const head = Buffer.alloc(5);
+    head[0] = 0x80;
+    head.writeUInt32BE(fixed.length, 1);
+    yield Buffer.concat([head, fixed]);
+  }
+}
+
+async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of body) chunks.push(c);
+  return chunks;
+}
+
+async function* once(chunk: Uint8Array): AsyncIterable<Uint8Array> {
+  yield chunk;
+}
