@@ -85,8 +85,25 @@ export function createObservability(log: Logger, dbInUse: () => number): Observa
       }
       try {
         const res = await next(req);
-        if (record && !req.stream) record.code = "ok";
-        return res;
+        if (!record) return res;
+        if (!res.stream) {
+          record.code = "ok";
+          return res;
+        }
+        // a stream's outcome is known when its last message has gone out
+        const messages = res.message;
+        return {
+          ...res,
+          message: (async function* () {
+            try {
+              yield* messages;
+              record.code = "ok";
+            } catch (err) {
+              record.code = codeName(ConnectError.from(err).code);
+              throw err;
+            }
+          })(),
+        };
       } catch (err) {
         if (record) record.code = codeName(ConnectError.from(err).code);
         throw err;
