@@ -7,7 +7,9 @@ import { checkAuthSettings } from "./domain/auth/index.js";
 import { createTokenCounter } from "./domain/tokens.js";
 import { bindServices } from "./handlers/index.js";
 import { openDatabase, type Database } from "./store/database.js";
+import { createMessageReads } from "./store/message-reads.js";
 import { createMessageStore } from "./store/message-store.js";
+import { createResourceStore } from "./store/resource-store.js";
 import { probeDatabase } from "./store/probe.js";
 import { createAuthGate } from "./transport/auth-gate.js";
 import { connectAdapter } from "./transport/connect-adapter.js";
@@ -34,10 +36,11 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const messages = createMessageStore(db.sql);
   const obs = createObservability(log, () => messages.inFlight());
   const tokens = createTokenCounter();
-  const bindings = bindServices({ messages, tokens, onIngested: obs.ingested });
+  const resources = createResourceStore(db.sql);
+  const bindings = bindServices({ messages, reads: createMessageReads(db.sql), resources, tokens, onIngested: obs.ingested });
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, 1_000));
-  const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
+  const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret }, resources.isActiveMember);
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth }, log);
   const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
   const handler = connectAdapter({

@@ -2,7 +2,6 @@
 // reaches it with a CreateMessagesRequest; it validates, counts tokens,
 // stores the batch and answers the stored messages.
 import { create, toJson, type JsonObject } from "@bufbuild/protobuf";
-import { type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import {
   CreateMessagesRequestSchema,
   CreateMessagesResponseSchema,
@@ -14,6 +13,7 @@ import { newId } from "../domain/ids.js";
 import { microsToIso, validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
+import { timestampFromMicros } from "./shapes.js";
 
 // Requests decoded from REST JSON were validated on the raw JSON already;
 // remembering their batch spares a second pass (and keeps pydantic's lax
@@ -92,14 +92,3 @@ function validateRequest(req: CreateMessagesRequest): ValidBatch {
   if (!result.ok) throw new ValidationFailed(result.issues);
   return result.value;
 }
-
-function timestampFromMicros(micros: bigint): Timestamp {
-  let seconds = micros / 1_000_000n;
-  let rest = micros % 1_000_000n;
-  if (rest < 0n) {
-    seconds -= 1n;
-    rest += 1_000_000n;
-  }
-  return create(TimestampSchema, { seconds, nanos: Number(rest) * 1000 });
-}
-

@@ -3,15 +3,20 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { Access, Target } from "../domain/auth/index.js";
 import { MessageService } from "../../gen/honcho/v3/messages_pb.js";
+import { PeerService, SessionService, WorkspaceService } from "../../gen/honcho/v3/resources_pb.js";
 import type { TokenCounter } from "../domain/tokens.js";
+import type { MessageReads } from "../store/message-reads.js";
 import type { MessageStore } from "../store/message-store.js";
+import type { ResourceStore } from "../store/resource-store.js";
 import type { CallContext } from "./context.js";
 import { createMessagesHandler, decodeCreateMessagesJson } from "./create-messages.js";
+import { getMessageRpc, listMessagesRpc, readMessageHandlers, updateMessageRpc } from "./read-messages.js";
+import { peerRpc, resourceHandlers, sessionRpc, workspaceRpc } from "./resources.js";
 
 // biome-ignore lint: handlers are typed at their definition; bindings are generic.
 export type UnaryHandler = (req: any, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
 /** Turns REST path parameters and the parsed JSON body (MISSING when empty) into the request message (throws ValidationFailed). */
-export type JsonDecoder = (path: Record<string, string>, body: unknown) => MessageShape<DescMessage>;
+export type JsonDecoder = (path: Record<string, string>, body: unknown, query?: Record<string, string>) => MessageShape<DescMessage>;
 
 /** Who may call a method: the access it needs on the resource its request names. */
 export interface Policy {
@@ -31,21 +36,56 @@ export interface ServiceBinding {
 }
 
 const sessionTarget = (f: Record<string, string>): Target => ({ workspace: f.workspace_id ?? "", session: f.session_id ?? "" });
+const write: Access = { kind: "session_write" };
+const read: Access = { kind: "session_read" };
 
 export interface Dependencies {
   messages: MessageStore;
+  reads: MessageReads;
+  resources: ResourceStore;
   tokens: TokenCounter;
   /** told of every stored batch: messages and tokens */
   onIngested?: (messages: number, tokens: number) => void;
 }
 
 export function bindServices(deps: Dependencies): ServiceBinding[] {
+  const resources = resourceHandlers(deps);
   return [
     {
       service: MessageService,
-      handlers: { createMessages: createMessagesHandler(deps) },
-      jsonDecoders: { createMessages: decodeCreateMessagesJson },
-      policies: { createMessages: { access: { kind: "session_write" }, target: sessionTarget } },
+      handlers: { createMessages: createMessagesHandler(deps), ...readMessageHandlers(deps) },
+      jsonDecoders: {
+        createMessages: decodeCreateMessagesJson,
+        getMessage: getMessageRpc.decode,
+        updateMessage: updateMessageRpc.decode,
+        listMessages: listMessagesRpc.decode,
+      },
+      policies: {
+        createMessages: { access: write, target: sessionTarget },
+        updateMessage: { access: write, target: sessionTarget },
+        getMessage: { access: read, target: sessionTarget },
+        listMessages: { access: read, target: sessionTarget },
+      },
+    },
+    {
+      service: WorkspaceService,
+      handlers: { getOrCreateWorkspace: resources.getOrCreateWorkspace },
+      jsonDecoders: { getOrCreateWorkspace: workspaceRpc.decode },
+      // the workspace is named in the body
+      policies: { getOrCreateWorkspace: { access: { kind: "workspace_write" }, target: (f) => ({ workspace: f.id ?? "" }) } },
+    },
+    {
+      service: PeerService,
+      handlers: { getOrCreatePeer: resources.getOrCreatePeer },
+      jsonDecoders: { getOrCreatePeer: peerRpc.decode },
+      policies: { getOrCreatePeer: { access: { kind: "workspace_write" }, target: (f) => ({ workspace: f.workspace_id ?? "" }) } },
+    },
+    {
+      service: SessionService,
+      handlers: { getOrCreateSession: resources.getOrCreateSession },
+      jsonDecoders: { getOrCreateSession: sessionRpc.decode },
+      // a session token may get or create its own session
+      policies: { getOrCreateSession: { access: { kind: "workspace_write" }, target: (f) => ({ workspace: f.workspace_id ?? "", session: f.id ?? "" }) } },
     },
   ];
 }

@@ -5,10 +5,11 @@ import type { Policy } from "../handlers/index.js";
 
 export type AuthGate = (policy: Policy | undefined, headers: Headers, fields: Record<string, string>) => Promise<void>;
 
-export function createAuthGate(settings: AuthSettings): AuthGate {
+export function createAuthGate(settings: AuthSettings, isActiveMember: (workspace: string, session: string, peer: string) => Promise<boolean>): AuthGate {
   return async (policy, headers, fields) => {
     if (!settings.useAuth || !policy) return;
     const claims = await authenticate(headers.get("authorization"), settings.jwtSecret!);
-    await authorize(claims, policy.access, policy.target(fields));
+    const target = policy.target(fields);
+    await authorize(claims, policy.access, target, (peer) => isActiveMember(target.workspace, target.session ?? "", peer));
   };
 }

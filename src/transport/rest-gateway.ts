@@ -72,8 +72,10 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
         if (!parsed.ok) throw new ValidationFailed(parsed.issues); // reported alone, before auth
         body = parsed.value;
       }
-      await opts.auth(route.policy, headers, params);
-      const message = route.decode(params, body);
+      // the token may name what the body creates (POST /v3/workspaces: body.id)
+      const bodyNames = route.body === "*" && body && typeof body === "object" ? stringFields(body as Record<string, unknown>) : {};
+      await opts.auth(route.policy, headers, { ...bodyNames, ...params });
+      const message = route.decode(params, body, Object.fromEntries(new URLSearchParams((req.url ?? "").split("?")[1] ?? "")));
       const out = await invoke(route.handler, message, { requestId, signal: controller.signal, headers }, log);
       if (!out.ok) return sendError(out.error);
       const json = toJson(route.method.output, out.value as never, { useProtoFieldName: true, alwaysEmitImplicit: true }) as JsonObject;
@@ -84,6 +86,10 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       sendError(err instanceof DomainError ? err : undefined);
     }
   };
+}
+
+function stringFields(o: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
 // FastAPI reads the body as JSON when the content type is absent or

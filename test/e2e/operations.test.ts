@@ -44,6 +44,12 @@ describe("gRPC reflection", () => {
       "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
       "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
       "honcho.v3.MessageService/CreateMessages",
+      "honcho.v3.MessageService/GetMessage",
+      "honcho.v3.MessageService/ListMessages",
+      "honcho.v3.MessageService/UpdateMessage",
+      "honcho.v3.PeerService/GetOrCreatePeer",
+      "honcho.v3.SessionService/GetOrCreateSession",
+      "honcho.v3.WorkspaceService/GetOrCreateWorkspace",
     ]);
   });
 

@@ -14,7 +14,273 @@ import type { JsonObject, Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file honcho/v3/messages.proto.
  */
 export const file_honcho_v3_messages: GenFile = /*@__PURE__*/
-  fileDesc("Chhob25jaG8vdjMvbWVzc2FnZXMucHJvdG8SCWhvbmNoby52MyJtChVDcmVhdGVNZXNzYWdlc1JlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSKgoIbWVzc2FnZXMYAyADKAsyGC5ob25jaG8udjMuTWVzc2FnZUNyZWF0ZSI+ChZDcmVhdGVNZXNzYWdlc1Jlc3BvbnNlEiQKCG1lc3NhZ2VzGAEgAygLMhIuaG9uY2hvLnYzLk1lc3NhZ2UijAEKEk1lc3NhZ2VCYXRjaENyZWF0ZRI0CghtZXNzYWdlcxgBIAMoCzIYLmhvbmNoby52My5NZXNzYWdlQ3JlYXRlQgiitRgEOAFAZDpAmrUYPFNjaGVtYSBmb3IgYmF0Y2ggbWVzc2FnZSBjcmVhdGlvbiB3aXRoIGEgbWF4IG9mIDEwMCBtZXNzYWdlcyKlAgoNTWVzc2FnZUNyZWF0ZRIbCgdjb250ZW50GAEgASgJQgqitRgGKAAwqMMBEg8KB3BlZXJfaWQYAiABKAkSNgoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBARJDCg1jb25maWd1cmF0aW9uGAQgASgLMh8uaG9uY2hvLnYzLk1lc3NhZ2VDb25maWd1cmF0aW9uQgaitRgCCAFIAYgBARI7CgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGorUYAggBSAKIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uQg0KC19jcmVhdGVkX2F0ItkBCgdNZXNzYWdlEgoKAmlkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSDwoHcGVlcl9pZBgDIAEoCRISCgpzZXNzaW9uX2lkGAQgASgJEjEKCG1ldGFkYXRhGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHdvcmtzcGFjZV9pZBgHIAEoCRITCgt0b2tlbl9jb3VudBgIIAEoBSLDAgoUTWVzc2FnZUNvbmZpZ3VyYXRpb24SbQoJcmVhc29uaW5nGAEgASgLMiEuaG9uY2hvLnYzLlJlYXNvbmluZ0NvbmZpZ3VyYXRpb25CMqK1GC4IASIqQ29uZmlndXJhdGlvbiBmb3IgcmVhc29uaW5nIGZ1bmN0aW9uYWxpdHkuSACIAQE6rQGatRioAVRoZSBzZXQgb2Ygb3B0aW9ucyB0aGF0IGNhbiBiZSBpbiBhIG1lc3NhZ2UgREItbGV2ZWwgY29uZmlndXJhdGlvbiBkaWN0aW9uYXJ5LgoKQWxsIGZpZWxkcyBhcmUgb3B0aW9uYWwuIE1lc3NhZ2UtbGV2ZWwgY29uZmlndXJhdGlvbiBvdmVycmlkZXMgYWxsIG90aGVyIGNvbmZpZ3VyYXRpb25zLkIMCgpfcmVhc29uaW5nItACChZSZWFzb25pbmdDb25maWd1cmF0aW9uEkgKB2VuYWJsZWQYASABKAhCMqK1GC4IASIqV2hldGhlciB0byBlbmFibGUgcmVhc29uaW5nIGZ1bmN0aW9uYWxpdHkuSACIAQESxwEKE2N1c3RvbV9pbnN0cnVjdGlvbnMYAiABKAlCpAGitRifAQgBIpoBT3B0aW9uYWwgY3VzdG9tIGluc3RydWN0aW9ucyBmb3IgdGhlIHJlYXNvbmluZyBzeXN0ZW0gb24gdGhpcyB3b3Jrc3BhY2Uvc2Vzc2lvbi9tZXNzYWdlLiBSZWplY3RlZCBpZiB0aGV5IGV4Y2VlZCB0aGUgZGVyaXZlciBjdXN0b20taW5zdHJ1Y3Rpb24gdG9rZW4gY2FwLkgBiAEBQgoKCF9lbmFibGVkQhYKFF9jdXN0b21faW5zdHJ1Y3Rpb25zItgCCg9WYWxpZGF0aW9uRXJyb3ISfgoDbG9jGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlQlmitRhVGghMb2NhdGlvbkpJeyJpdGVtcyI6eyJhbnlPZiI6W3sidHlwZSI6InN0cmluZyJ9LHsidHlwZSI6ImludGVnZXIifV19LCJ0eXBlIjoiYXJyYXkifRIaCgNtc2cYAiABKAlCDaK1GAkaB01lc3NhZ2USHgoEdHlwZRgDIAEoCUIQorUYDBoKRXJyb3IgVHlwZRIqCgVpbnB1dBgEIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZUgAiAEBEksKA2N0eBgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCIKK1GBwaB0NvbnRleHRKEXsidHlwZSI6Im9iamVjdCJ9SAGIAQFCCAoGX2lucHV0QgYKBF9jdHgiSQoTSFRUUFZhbGlkYXRpb25FcnJvchIyCgZkZXRhaWwYASADKAsyGi5ob25jaG8udjMuVmFsaWRhdGlvbkVycm9yQgaitRgCEAEyrAIKDk1lc3NhZ2VTZXJ2aWNlEpkCCg5DcmVhdGVNZXNzYWdlcxIgLmhvbmNoby52My5DcmVhdGVNZXNzYWdlc1JlcXVlc3QaIS5ob25jaG8udjMuQ3JlYXRlTWVzc2FnZXNSZXNwb25zZSLBAYi1GMkBkrUYZwobY3JlYXRlX21lc3NhZ2VzX2Zvcl9zZXNzaW9uEiBBZGQgbmV3IG1lc3NhZ2UocykgdG8gYSBzZXNzaW9uLhoIbWVzc2FnZXMiHGhvbmNoby52My5NZXNzYWdlQmF0Y2hDcmVhdGWC0+STAks6ASpiCG1lc3NhZ2VzIjwvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXNiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_options]);
+  fileDesc("Chhob25jaG8vdjMvbWVzc2FnZXMucHJvdG8SCWhvbmNoby52MyJRChFHZXRNZXNzYWdlUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJIjkKEkdldE1lc3NhZ2VSZXNwb25zZRIjCgdtZXNzYWdlGAEgASgLMhIuaG9uY2hvLnYzLk1lc3NhZ2UikQEKFFVwZGF0ZU1lc3NhZ2VSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSLgoIbWV0YWRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SACIAQFCCwoJX21ldGFkYXRhIjwKFVVwZGF0ZU1lc3NhZ2VSZXNwb25zZRIjCgdtZXNzYWdlGAEgASgLMhIuaG9uY2hvLnYzLk1lc3NhZ2UiVAoNTWVzc2FnZVVwZGF0ZRI2CghtZXRhZGF0YRgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIIAUgAiAEBQgsKCV9tZXRhZGF0YSLSAQoTTGlzdE1lc3NhZ2VzUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIRCgRwYWdlGAMgASgFSACIAQESEQoEc2l6ZRgEIAEoBUgBiAEBEhQKB3JldmVyc2UYBSABKAhIAogBARIrCgdvcHRpb25zGAYgASgLMhUuaG9uY2hvLnYzLk1lc3NhZ2VHZXRIA4gBAUIHCgVfcGFnZUIHCgVfc2l6ZUIKCghfcmV2ZXJzZUIKCghfb3B0aW9ucyJPCgpNZXNzYWdlR2V0EjUKB2ZpbHRlcnMYASABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBAUIKCghfZmlsdGVycyJzChRMaXN0TWVzc2FnZXNSZXNwb25zZRIhCgVpdGVtcxgBIAMoCzISLmhvbmNoby52My5NZXNzYWdlEg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDAoEc2l6ZRgEIAEoBRINCgVwYWdlcxgFIAEoBSJtChVDcmVhdGVNZXNzYWdlc1JlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSKgoIbWVzc2FnZXMYAyADKAsyGC5ob25jaG8udjMuTWVzc2FnZUNyZWF0ZSI+ChZDcmVhdGVNZXNzYWdlc1Jlc3BvbnNlEiQKCG1lc3NhZ2VzGAEgAygLMhIuaG9uY2hvLnYzLk1lc3NhZ2UijAEKEk1lc3NhZ2VCYXRjaENyZWF0ZRI0CghtZXNzYWdlcxgBIAMoCzIYLmhvbmNoby52My5NZXNzYWdlQ3JlYXRlQgiitRgEOAFAZDpAmrUYPFNjaGVtYSBmb3IgYmF0Y2ggbWVzc2FnZSBjcmVhdGlvbiB3aXRoIGEgbWF4IG9mIDEwMCBtZXNzYWdlcyKlAgoNTWVzc2FnZUNyZWF0ZRIbCgdjb250ZW50GAEgASgJQgqitRgGKAAwqMMBEg8KB3BlZXJfaWQYAiABKAkSNgoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBARJDCg1jb25maWd1cmF0aW9uGAQgASgLMh8uaG9uY2hvLnYzLk1lc3NhZ2VDb25maWd1cmF0aW9uQgaitRgCCAFIAYgBARI7CgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGorUYAggBSAKIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uQg0KC19jcmVhdGVkX2F0ItkBCgdNZXNzYWdlEgoKAmlkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSDwoHcGVlcl9pZBgDIAEoCRISCgpzZXNzaW9uX2lkGAQgASgJEjEKCG1ldGFkYXRhGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHdvcmtzcGFjZV9pZBgHIAEoCRITCgt0b2tlbl9jb3VudBgIIAEoBSLDAgoUTWVzc2FnZUNvbmZpZ3VyYXRpb24SbQoJcmVhc29uaW5nGAEgASgLMiEuaG9uY2hvLnYzLlJlYXNvbmluZ0NvbmZpZ3VyYXRpb25CMqK1GC4IASIqQ29uZmlndXJhdGlvbiBmb3IgcmVhc29uaW5nIGZ1bmN0aW9uYWxpdHkuSACIAQE6rQGatRioAVRoZSBzZXQgb2Ygb3B0aW9ucyB0aGF0IGNhbiBiZSBpbiBhIG1lc3NhZ2UgREItbGV2ZWwgY29uZmlndXJhdGlvbiBkaWN0aW9uYXJ5LgoKQWxsIGZpZWxkcyBhcmUgb3B0aW9uYWwuIE1lc3NhZ2UtbGV2ZWwgY29uZmlndXJhdGlvbiBvdmVycmlkZXMgYWxsIG90aGVyIGNvbmZpZ3VyYXRpb25zLkIMCgpfcmVhc29uaW5nItACChZSZWFzb25pbmdDb25maWd1cmF0aW9uEkgKB2VuYWJsZWQYASABKAhCMqK1GC4IASIqV2hldGhlciB0byBlbmFibGUgcmVhc29uaW5nIGZ1bmN0aW9uYWxpdHkuSACIAQESxwEKE2N1c3RvbV9pbnN0cnVjdGlvbnMYAiABKAlCpAGitRifAQgBIpoBT3B0aW9uYWwgY3VzdG9tIGluc3RydWN0aW9ucyBmb3IgdGhlIHJlYXNvbmluZyBzeXN0ZW0gb24gdGhpcyB3b3Jrc3BhY2Uvc2Vzc2lvbi9tZXNzYWdlLiBSZWplY3RlZCBpZiB0aGV5IGV4Y2VlZCB0aGUgZGVyaXZlciBjdXN0b20taW5zdHJ1Y3Rpb24gdG9rZW4gY2FwLkgBiAEBQgoKCF9lbmFibGVkQhYKFF9jdXN0b21faW5zdHJ1Y3Rpb25zItgCCg9WYWxpZGF0aW9uRXJyb3ISfgoDbG9jGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlQlmitRhVGghMb2NhdGlvbkpJeyJpdGVtcyI6eyJhbnlPZiI6W3sidHlwZSI6InN0cmluZyJ9LHsidHlwZSI6ImludGVnZXIifV19LCJ0eXBlIjoiYXJyYXkifRIaCgNtc2cYAiABKAlCDaK1GAkaB01lc3NhZ2USHgoEdHlwZRgDIAEoCUIQorUYDBoKRXJyb3IgVHlwZRIqCgVpbnB1dBgEIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZUgAiAEBEksKA2N0eBgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCIKK1GBwaB0NvbnRleHRKEXsidHlwZSI6Im9iamVjdCJ9SAGIAQFCCAoGX2lucHV0QgYKBF9jdHgiSQoTSFRUUFZhbGlkYXRpb25FcnJvchIyCgZkZXRhaWwYASADKAsyGi5ob25jaG8udjMuVmFsaWRhdGlvbkVycm9yQgaitRgCEAEy+QgKDk1lc3NhZ2VTZXJ2aWNlEpkCCg5DcmVhdGVNZXNzYWdlcxIgLmhvbmNoby52My5DcmVhdGVNZXNzYWdlc1JlcXVlc3QaIS5ob25jaG8udjMuQ3JlYXRlTWVzc2FnZXNSZXNwb25zZSLBAYi1GMkBkrUYZwobY3JlYXRlX21lc3NhZ2VzX2Zvcl9zZXNzaW9uEiBBZGQgbmV3IG1lc3NhZ2UocykgdG8gYSBzZXNzaW9uLhoIbWVzc2FnZXMiHGhvbmNoby52My5NZXNzYWdlQmF0Y2hDcmVhdGWC0+STAks6ASpiCG1lc3NhZ2VzIjwvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXMS7QEKCkdldE1lc3NhZ2USHC5ob25jaG8udjMuR2V0TWVzc2FnZVJlcXVlc3QaHS5ob25jaG8udjMuR2V0TWVzc2FnZVJlc3BvbnNlIqEBkrUYQwoLZ2V0X21lc3NhZ2USKkdldCBhIHNpbmdsZSBtZXNzYWdlIGJ5IElEIGZyb20gYSBTZXNzaW9uLhoIbWVzc2FnZXOC0+STAlRiB21lc3NhZ2USSS92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9tZXNzYWdlcy97bWVzc2FnZV9pZH0SyQIKDVVwZGF0ZU1lc3NhZ2USHy5ob25jaG8udjMuVXBkYXRlTWVzc2FnZVJlcXVlc3QaIC5ob25jaG8udjMuVXBkYXRlTWVzc2FnZVJlc3BvbnNlIvQBkrUYkgEKDnVwZGF0ZV9tZXNzYWdlEl1VcGRhdGUgdGhlIG1ldGFkYXRhIG9mIGEgbWVzc2FnZS4KClRoaXMgd2lsbCBvdmVyd3JpdGUgYW55IGV4aXN0aW5nIG1ldGFkYXRhIGZvciB0aGUgbWVzc2FnZS4aCG1lc3NhZ2VzIhdob25jaG8udjMuTWVzc2FnZVVwZGF0ZYLT5JMCVzoBKmIHbWVzc2FnZRpJL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9L21lc3NhZ2VzL3ttZXNzYWdlX2lkfRKOAgoMTGlzdE1lc3NhZ2VzEh4uaG9uY2hvLnYzLkxpc3RNZXNzYWdlc1JlcXVlc3QaHy5ob25jaG8udjMuTGlzdE1lc3NhZ2VzUmVzcG9uc2UivAGStRhmCgxnZXRfbWVzc2FnZXMSTEdldCBhbGwgbWVzc2FnZXMgZm9yIGEgU2Vzc2lvbiB3aXRoIG9wdGlvbmFsIGZpbHRlcnMuIFJlc3VsdHMgYXJlIHBhZ2luYXRlZC4aCG1lc3NhZ2VzgtPkkwJMOgdvcHRpb25zIkEvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXMvbGlzdGIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_options]);
+
+/**
+ * GetMessageRequest names one message.
+ *
+ * @generated from message honcho.v3.GetMessageRequest
+ */
+export type GetMessageRequest = Message$1<"honcho.v3.GetMessageRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * Message Id (path).
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message honcho.v3.GetMessageRequest.
+ * Use `create(GetMessageRequestSchema)` to create a new message.
+ */
+export const GetMessageRequestSchema: GenMessage<GetMessageRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 0);
+
+/**
+ * GetMessageResponse carries the message.
+ *
+ * @generated from message honcho.v3.GetMessageResponse
+ */
+export type GetMessageResponse = Message$1<"honcho.v3.GetMessageResponse"> & {
+  /**
+   * The message.
+   *
+   * @generated from field: honcho.v3.Message message = 1;
+   */
+  message?: Message | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.GetMessageResponse.
+ * Use `create(GetMessageResponseSchema)` to create a new message.
+ */
+export const GetMessageResponseSchema: GenMessage<GetMessageResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 1);
+
+/**
+ * UpdateMessageRequest is the path plus a MessageUpdate.
+ *
+ * @generated from message honcho.v3.UpdateMessageRequest
+ */
+export type UpdateMessageRequest = Message$1<"honcho.v3.UpdateMessageRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * Message Id (path).
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * The new metadata; it replaces the old ({} when absent).
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 4;
+   */
+  metadata?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdateMessageRequest.
+ * Use `create(UpdateMessageRequestSchema)` to create a new message.
+ */
+export const UpdateMessageRequestSchema: GenMessage<UpdateMessageRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 2);
+
+/**
+ * UpdateMessageResponse carries the updated message.
+ *
+ * @generated from message honcho.v3.UpdateMessageResponse
+ */
+export type UpdateMessageResponse = Message$1<"honcho.v3.UpdateMessageResponse"> & {
+  /**
+   * The message.
+   *
+   * @generated from field: honcho.v3.Message message = 1;
+   */
+  message?: Message | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdateMessageResponse.
+ * Use `create(UpdateMessageResponseSchema)` to create a new message.
+ */
+export const UpdateMessageResponseSchema: GenMessage<UpdateMessageResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 3);
+
+/**
+ * MessageUpdate is the body of PUT .../messages/{message_id}.
+ *
+ * @generated from message honcho.v3.MessageUpdate
+ */
+export type MessageUpdate = Message$1<"honcho.v3.MessageUpdate"> & {
+  /**
+   * Metadata.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 1;
+   */
+  metadata?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.MessageUpdate.
+ * Use `create(MessageUpdateSchema)` to create a new message.
+ */
+export const MessageUpdateSchema: GenMessage<MessageUpdate> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 4);
+
+/**
+ * ListMessagesRequest is the path, the page query and a MessageGet body.
+ *
+ * @generated from message honcho.v3.ListMessagesRequest
+ */
+export type ListMessagesRequest = Message$1<"honcho.v3.ListMessagesRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * Page number, from 1 (query; default 1).
+   *
+   * @generated from field: optional int32 page = 3;
+   */
+  page?: number | undefined;
+
+  /**
+   * Page size, 1 to 100 (query; default 50).
+   *
+   * @generated from field: optional int32 size = 4;
+   */
+  size?: number | undefined;
+
+  /**
+   * Newest first (query; default false).
+   *
+   * @generated from field: optional bool reverse = 5;
+   */
+  reverse?: boolean | undefined;
+
+  /**
+   * Filtering options (body).
+   *
+   * @generated from field: optional honcho.v3.MessageGet options = 6;
+   */
+  options?: MessageGet | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.ListMessagesRequest.
+ * Use `create(ListMessagesRequestSchema)` to create a new message.
+ */
+export const ListMessagesRequestSchema: GenMessage<ListMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 5);
+
+/**
+ * MessageGet holds the filters of a message list.
+ *
+ * @generated from message honcho.v3.MessageGet
+ */
+export type MessageGet = Message$1<"honcho.v3.MessageGet"> & {
+  /**
+   * Filters: peer_id, metadata (containment) and created_at ranges.
+   *
+   * @generated from field: optional google.protobuf.Struct filters = 1;
+   */
+  filters?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.MessageGet.
+ * Use `create(MessageGetSchema)` to create a new message.
+ */
+export const MessageGetSchema: GenMessage<MessageGet> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 6);
+
+/**
+ * ListMessagesResponse is a page of messages (fastapi-pagination's Page).
+ *
+ * @generated from message honcho.v3.ListMessagesResponse
+ */
+export type ListMessagesResponse = Message$1<"honcho.v3.ListMessagesResponse"> & {
+  /**
+   * Items.
+   *
+   * @generated from field: repeated honcho.v3.Message items = 1;
+   */
+  items: Message[];
+
+  /**
+   * Total.
+   *
+   * @generated from field: int32 total = 2;
+   */
+  total: number;
+
+  /**
+   * Page.
+   *
+   * @generated from field: int32 page = 3;
+   */
+  page: number;
+
+  /**
+   * Size.
+   *
+   * @generated from field: int32 size = 4;
+   */
+  size: number;
+
+  /**
+   * Pages.
+   *
+   * @generated from field: int32 pages = 5;
+   */
+  pages: number;
+};
+
+/**
+ * Describes the message honcho.v3.ListMessagesResponse.
+ * Use `create(ListMessagesResponseSchema)` to create a new message.
+ */
+export const ListMessagesResponseSchema: GenMessage<ListMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 7);
 
 /**
  * CreateMessagesRequest is the path parameters plus the MessageBatchCreate body.
@@ -49,7 +315,7 @@ export type CreateMessagesRequest = Message$1<"honcho.v3.CreateMessagesRequest">
  * Use `create(CreateMessagesRequestSchema)` to create a new message.
  */
 export const CreateMessagesRequestSchema: GenMessage<CreateMessagesRequest> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 0);
+  messageDesc(file_honcho_v3_messages, 8);
 
 /**
  * CreateMessagesResponse carries the stored messages in batch order; over
@@ -71,7 +337,7 @@ export type CreateMessagesResponse = Message$1<"honcho.v3.CreateMessagesResponse
  * Use `create(CreateMessagesResponseSchema)` to create a new message.
  */
 export const CreateMessagesResponseSchema: GenMessage<CreateMessagesResponse> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 1);
+  messageDesc(file_honcho_v3_messages, 9);
 
 /**
  * Schema for batch message creation with a max of 100 messages
@@ -92,7 +358,7 @@ export type MessageBatchCreate = Message$1<"honcho.v3.MessageBatchCreate"> & {
  * Use `create(MessageBatchCreateSchema)` to create a new message.
  */
 export const MessageBatchCreateSchema: GenMessage<MessageBatchCreate> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 2);
+  messageDesc(file_honcho_v3_messages, 10);
 
 /**
  * MessageCreate is one message to add.
@@ -141,7 +407,7 @@ export type MessageCreate = Message$1<"honcho.v3.MessageCreate"> & {
  * Use `create(MessageCreateSchema)` to create a new message.
  */
 export const MessageCreateSchema: GenMessage<MessageCreate> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 3);
+  messageDesc(file_honcho_v3_messages, 11);
 
 /**
  * Message is a stored message.
@@ -211,7 +477,7 @@ export type Message = Message$1<"honcho.v3.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 4);
+  messageDesc(file_honcho_v3_messages, 12);
 
 /**
  * The set of options that can be in a message DB-level configuration
@@ -236,7 +502,7 @@ export type MessageConfiguration = Message$1<"honcho.v3.MessageConfiguration"> &
  * Use `create(MessageConfigurationSchema)` to create a new message.
  */
 export const MessageConfigurationSchema: GenMessage<MessageConfiguration> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 5);
+  messageDesc(file_honcho_v3_messages, 13);
 
 /**
  * ReasoningConfiguration switches and steers reasoning.
@@ -266,7 +532,7 @@ export type ReasoningConfiguration = Message$1<"honcho.v3.ReasoningConfiguration
  * Use `create(ReasoningConfigurationSchema)` to create a new message.
  */
 export const ReasoningConfigurationSchema: GenMessage<ReasoningConfiguration> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 6);
+  messageDesc(file_honcho_v3_messages, 14);
 
 /**
  * ValidationError is one FastAPI/pydantic validation error.
@@ -315,7 +581,7 @@ export type ValidationError = Message$1<"honcho.v3.ValidationError"> & {
  * Use `create(ValidationErrorSchema)` to create a new message.
  */
 export const ValidationErrorSchema: GenMessage<ValidationError> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 7);
+  messageDesc(file_honcho_v3_messages, 15);
 
 /**
  * HTTPValidationError is the body of a 422, and the detail of an
@@ -337,7 +603,7 @@ export type HTTPValidationError = Message$1<"honcho.v3.HTTPValidationError"> & {
  * Use `create(HTTPValidationErrorSchema)` to create a new message.
  */
 export const HTTPValidationErrorSchema: GenMessage<HTTPValidationError> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 8);
+  messageDesc(file_honcho_v3_messages, 16);
 
 /**
  * MessageService stores messages in sessions.
@@ -354,6 +620,36 @@ export const MessageService: GenService<{
     methodKind: "unary";
     input: typeof CreateMessagesRequestSchema;
     output: typeof CreateMessagesResponseSchema;
+  },
+  /**
+   * Get a single message by ID from a Session.
+   *
+   * @generated from rpc honcho.v3.MessageService.GetMessage
+   */
+  getMessage: {
+    methodKind: "unary";
+    input: typeof GetMessageRequestSchema;
+    output: typeof GetMessageResponseSchema;
+  },
+  /**
+   * Update the metadata of a message (it replaces the old metadata).
+   *
+   * @generated from rpc honcho.v3.MessageService.UpdateMessage
+   */
+  updateMessage: {
+    methodKind: "unary";
+    input: typeof UpdateMessageRequestSchema;
+    output: typeof UpdateMessageResponseSchema;
+  },
+  /**
+   * Get all messages for a Session with optional filters, a page at a time.
+   *
+   * @generated from rpc honcho.v3.MessageService.ListMessages
+   */
+  listMessages: {
+    methodKind: "unary";
+    input: typeof ListMessagesRequestSchema;
+    output: typeof ListMessagesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_honcho_v3_messages, 0);

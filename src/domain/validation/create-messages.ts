@@ -6,6 +6,7 @@
 import { countTokens } from "../tokens.js";
 import { parseDatetime } from "./datetime.js";
 import { issue, MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
+import { has, isObject, metadataOf, name } from "./fields.js";
 import { codePoints, hasLoneSurrogate, isPythonBlank, stripNul } from "./strings.js";
 
 export interface ReasoningSetting {
@@ -31,18 +32,9 @@ export interface ValidBatch {
   messages: NewMessage[];
 }
 
-export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
-const NAME_RE = /^[a-zA-Z0-9_-]+$/;
 const MAX_CONTENT = 25_000;
-const MAX_NAME = 512;
 const MAX_BATCH = 100;
-const MAX_METADATA_KEYS = 100;
-const MAX_METADATA_DEPTH = 5;
 const MAX_INSTRUCTION_TOKENS = 2_000;
-
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 export function validateCreateMessages(path: { workspace_id: string; session_id: string }, body: unknown): Validated<ValidBatch> {
   const issues: ValidationIssue[] = [];
@@ -51,17 +43,6 @@ export function validateCreateMessages(path: { workspace_id: string; session_id:
   const messages = batch(body, issues);
   if (issues.length > 0 || workspaceId === undefined || sessionId === undefined || messages === undefined) return { ok: false, issues };
   return { ok: true, value: { workspaceId, sessionId, messages } };
-}
-
-// Name = constr(min_length=1, max_length=512, pattern=^[a-zA-Z0-9_-]+$)
-function name(v: unknown, loc: Loc, issues: ValidationIssue[]): string | undefined {
-  if (typeof v !== "string") return void issues.push(issue.stringType(loc, v));
-  if (hasLoneSurrogate(v)) return void issues.push(issue.stringUnicode(loc, v));
-  const n = codePoints(v, MAX_NAME + 1);
-  if (n < 1) return void issues.push(issue.tooShortString(loc, v, 1));
-  if (n > MAX_NAME) return void issues.push(issue.tooLongString(loc, v, MAX_NAME));
-  if (!NAME_RE.test(v)) return void issues.push(issue.pattern(loc, v, NAME_PATTERN));
-  return v;
 }
 
 function batch(body: unknown, issues: ValidationIssue[]): NewMessage[] | undefined {
@@ -106,29 +87,6 @@ function message(item: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage
 
   if (issues.length > before) return undefined;
   return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAtMicros };
-}
-
-// Honcho's BeforeValidator: limits on the raw dict, then NUL stripping.
-function metadataOf(v: unknown, loc: Loc, issues: ValidationIssue[]): Obj | undefined {
-  if (v === null) return {};
-  if (!isObject(v)) return void issues.push(issue.dictType(loc, v));
-  const problem = metadataLimits(v, 1);
-  if (problem) return void issues.push(issue.valueError(loc, v, problem));
-  return stripNul(v) as Obj;
-}
-
-function metadataLimits(data: Obj, depth: number): string | undefined {
-  if (depth > MAX_METADATA_DEPTH) return `Metadata nesting exceeds maximum depth of ${MAX_METADATA_DEPTH}`;
-  const keys = Object.keys(data);
-  if (depth === 1 && keys.length > MAX_METADATA_KEYS) return `Metadata exceeds maximum of ${MAX_METADATA_KEYS} top-level keys`;
-  for (const k of keys) {
-    const child = data[k];
-    if (isObject(child)) {
-      const problem = metadataLimits(child, depth + 1);
-      if (problem) return problem;
-    }
-  }
-  return undefined;
 }
 
 function configurationOf(v: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage["configuration"] | undefined {

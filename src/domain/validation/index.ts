@@ -2,4 +2,16 @@
 export { MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 export { parseJsonBody, parseRequestBody } from "./python-json.js";
 export { microsToIso } from "./datetime.js";
-export { validateCreateMessages, NAME_PATTERN, type NewMessage, type ReasoningSetting, type ValidBatch } from "./create-messages.js";
+export { validateCreateMessages, type NewMessage, type ReasoningSetting, type ValidBatch } from "./create-messages.js";
+export { NAME_PATTERN } from "./fields.js";
+export {
+  validateMessageList,
+  validateMessageRef,
+  validateMessageUpdate,
+  validatePeerCreate,
+  validateSessionCreate,
+  validateWorkspaceCreate,
+  type MessageQuery,
+  type MessageRef,
+  type ResourceInput,
+} from "./resources.js";

@@ -1,0 +1,48 @@
+// Field validators Honcho's models share: resource names and metadata.
+import { issue, type Loc, type ValidationIssue } from "./issues.js";
+import { codePoints, hasLoneSurrogate, stripNul } from "./strings.js";
+
+export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
+const NAME_RE = /^[a-zA-Z0-9_-]+$/;
+const MAX_NAME = 512;
+const MAX_METADATA_KEYS = 100;
+const MAX_METADATA_DEPTH = 5;
+
+export type Obj = Record<string, unknown>;
+export const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+export const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+// Name = constr(min_length=1, max_length=512, pattern=^[a-zA-Z0-9_-]+$)
+export function name(v: unknown, loc: Loc, issues: ValidationIssue[]): string | undefined {
+  if (typeof v !== "string") return void issues.push(issue.stringType(loc, v));
+  if (hasLoneSurrogate(v)) return void issues.push(issue.stringUnicode(loc, v));
+  const n = codePoints(v, MAX_NAME + 1);
+  if (n < 1) return void issues.push(issue.tooShortString(loc, v, 1));
+  if (n > MAX_NAME) return void issues.push(issue.tooLongString(loc, v, MAX_NAME));
+  if (!NAME_RE.test(v)) return void issues.push(issue.pattern(loc, v, NAME_PATTERN));
+  return v;
+}
+
+// Honcho's BeforeValidator: limits on the raw dict, then NUL stripping.
+export function metadataOf(v: unknown, loc: Loc, issues: ValidationIssue[]): Obj | undefined {
+  if (v === null) return {};
+  if (!isObject(v)) return void issues.push(issue.dictType(loc, v));
+  const problem = metadataLimits(v, 1);
+  if (problem) return void issues.push(issue.valueError(loc, v, problem));
+  return stripNul(v) as Obj;
+}
+
+function metadataLimits(data: Obj, depth: number): string | undefined {
+  if (depth > MAX_METADATA_DEPTH) return `Metadata nesting exceeds maximum depth of ${MAX_METADATA_DEPTH}`;
+  const keys = Object.keys(data);
+  if (depth === 1 && keys.length > MAX_METADATA_KEYS) return `Metadata exceeds maximum of ${MAX_METADATA_KEYS} top-level keys`;
+  for (const k of keys) {
+    const child = data[k];
+    if (isObject(child)) {
+      const problem = metadataLimits(child, depth + 1);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+

@@ -1,0 +1,74 @@
+// Reading messages back: one message, its metadata replaced, and pages of a
+// session's messages in sequence order with Honcho's filters.
+import type { Sql } from "postgres";
+
+export interface MessageRow {
+  public_id: string;
+  content: string;
+  peer_name: string;
+  session_name: string;
+  workspace_name: string;
+  metadata: Record<string, unknown>;
+  token_count: number;
+  micros: string;
+}
+
+export interface MessageFilter {
+  peerId?: string;
+  /** jsonb containment */
+  metadata?: Record<string, unknown>;
+  createdAt?: { gt?: string; gte?: string; lt?: string; lte?: string };
+}
+
+export interface MessagePage {
+  rows: MessageRow[];
+  total: number;
+}
+
+export interface MessageReads {
+  get(workspace: string, session: string, publicId: string): Promise<MessageRow | null>;
+  /** Replaces the metadata; null when there is no such message. */
+  setMetadata(workspace: string, session: string, publicId: string, metadata: object): Promise<MessageRow | null>;
+  page(workspace: string, session: string, filter: MessageFilter, offset: number, limit: number, newestFirst: boolean): Promise<MessagePage>;
+}
+
+const COLUMNS = "public_id, content, peer_name, session_name, workspace_name, metadata, token_count, (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros";
+
+export function createMessageReads(sql: Sql): MessageReads {
+  const cols = sql.unsafe(COLUMNS);
+  return {
+    async get(workspace, session, publicId) {
+      const [row] = await sql<MessageRow[]>`
+        SELECT ${cols} FROM messages WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}`;
+      return row ?? null;
+    },
+
+    async setMetadata(workspace, session, publicId, metadata) {
+      const [row] = await sql<MessageRow[]>`
+        UPDATE messages SET metadata = ${sql.json(metadata as never)}
+        WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}
+        RETURNING ${cols}`;
+      return row ?? null;
+    },
+
+    async page(workspace, session, filter, offset, limit, newestFirst) {
+      const range = filter.createdAt ?? {};
+      const where = sql`
+        workspace_name = ${workspace} AND session_name = ${session}
+        ${filter.peerId !== undefined ? sql`AND peer_name = ${filter.peerId}` : sql``}
+        ${filter.metadata !== undefined ? sql`AND metadata @> ${sql.json(filter.metadata as never)}` : sql``}
+        ${range.gt !== undefined ? sql`AND created_at > ${range.gt}::timestamptz` : sql``}
+        ${range.gte !== undefined ? sql`AND created_at >= ${range.gte}::timestamptz` : sql``}
+        ${range.lt !== undefined ? sql`AND created_at < ${range.lt}::timestamptz` : sql``}
+        ${range.lte !== undefined ? sql`AND created_at <= ${range.lte}::timestamptz` : sql``}`;
+      const order = newestFirst ? sql`seq_in_session DESC` : sql`seq_in_session ASC`;
+      const [result] = await sql<{ total: number; rows: MessageRow[] | null }[]>`
+        SELECT
+          (SELECT count(*)::int FROM messages WHERE ${where}) AS total,
+          (SELECT json_agg(p) FROM (
+             SELECT ${cols} FROM messages WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}
+           ) p) AS rows`;
+      return { rows: result?.rows ?? [], total: result?.total ?? 0 };
+    },
+  };
+}

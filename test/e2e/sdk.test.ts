@@ -1,0 +1,62 @@
+// The official Honcho TypeScript SDK, unmodified, against this service.
+import { Honcho } from "@honcho-ai/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.js";
+import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+
+let db: TestDb;
+let app: App;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startTestApp(db.url);
+});
+afterAll(async () => {
+  await app?.stop();
+  await db?.drop();
+});
+
+describe("@honcho-ai/sdk", () => {
+  it("creates a workspace, peers and a session, writes, lists across pages, gets and updates a message", async () => {
+    const honcho = new Honcho({ baseURL: app.url, apiKey: "unused-without-auth", workspaceId: "sdk-ws" });
+    const alice = await honcho.peer("alice", { metadata: { role: "user" } });
+    const bob = await honcho.peer("bob");
+    const session = await honcho.session("sdk-session");
+
+    const first = await session.addMessages([alice.message("Hi Bob!"), bob.message("Hello Alice.", { metadata: { mood: "calm" } })]);
+    const second = await session.addMessages([alice.message("How are you?"), bob.message("Fine, thanks."), alice.message("Great <|endoftext|> news")]);
+    const written = [...first, ...second];
+    expect(written.map((m) => [m.peerId, m.content])).toEqual([
+      ["alice", "Hi Bob!"],
+      ["bob", "Hello Alice."],
+      ["alice", "How are you?"],
+      ["bob", "Fine, thanks."],
+      ["alice", "Great <|endoftext|> news"],
+    ]);
+    expect(written.every((m) => m.tokenCount > 0 && m.id.length === 21 && m.sessionId === "sdk-session")).toBe(true);
+
+    // in order, two at a time
+    const page1 = await session.messages({ size: 2 });
+    expect(page1.total).toBe(5);
+    expect(page1.pages).toBe(3);
+    const seen: string[] = [];
+    for await (const m of page1) seen.push(m.id);
+    expect(seen).toEqual(written.map((m) => m.id));
+    const newest = await session.messages({ size: 2, reverse: true });
+    expect(newest.items.map((m) => m.content)).toEqual(["Great <|endoftext|> news", "Fine, thanks."]);
+    const bobs = await session.messages({ filters: { peer_id: "bob" } });
+    expect(bobs.items.map((m) => m.content)).toEqual(["Hello Alice.", "Fine, thanks."]);
+
+    const got = await session.getMessage(written[1]!.id);
+    expect(got.content).toBe("Hello Alice.");
+    expect(got.metadata).toEqual({ mood: "calm" });
+
+    const updated = await session.updateMessage(written[1]!, { mood: "happy", edited: true });
+    expect(updated.metadata).toEqual({ mood: "happy", edited: true });
+    expect((await session.getMessage(written[1]!.id)).metadata).toEqual({ mood: "happy", edited: true });
+
+    const members = await db.sql`SELECT peer_name FROM session_peers WHERE session_name = 'sdk-session' AND left_at IS NULL ORDER BY peer_name`;
+    expect(members.map((r) => r.peer_name)).toEqual(["alice", "bob"]);
+    const [peer] = await db.sql`SELECT metadata FROM peers WHERE name = 'alice' AND workspace_name = 'sdk-ws'`;
+    expect(peer!.metadata).toEqual({ role: "user" });
+  });
+});
