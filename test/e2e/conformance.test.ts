@@ -1,22 +1,12 @@
 // Every case of ../shared/conformance/create-messages.json over REST against
 // the running service: 422 details exactly, 201s with the same content,
 // peer_id, metadata, token_count and created_at instant, stored in PostgreSQL.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { App } from "../../src/app.js";
-import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../support/app.js";
 import { postMessages } from "../support/clients.js";
 import { loadConformance } from "../support/conformance.js";
 
-let db: TestDb;
-let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.stop();
-  await db?.drop();
-});
+const t = useTestApp();
 
 const cases = loadConformance();
 
@@ -24,7 +14,7 @@ describe("conformance: 201 cases", () => {
   it.each(cases.filter((c) => c.expect.status === 201).map((c) => [c.name, c] as const))("%s", async (_name, c) => {
     const session = `${c.session_id}-${c.name}`.slice(0, 512);
     const before = Date.now();
-    const res = await postMessages(app.url, c.workspace_id, session, c.raw ?? c.body);
+    const res = await postMessages(t.app.url, c.workspace_id, session, c.raw ?? c.body);
     expect(res.status, res.text.slice(0, 500)).toBe(201);
     const got = res.json as Record<string, unknown>[];
     expect(got).toHaveLength(c.expect.messages!.length);
@@ -40,7 +30,7 @@ describe("conformance: 201 cases", () => {
       if (want.created_at) expect(at).toBe(new Date(want.created_at as string).getTime());
       else expect(Math.abs(at - before)).toBeLessThan(60_000);
     });
-    const rows = await db.sql`
+    const rows = await t.db.sql`
       SELECT public_id, content, peer_name, metadata, token_count, created_at FROM messages
       WHERE workspace_name = ${c.workspace_id} AND session_name = ${session} ORDER BY seq_in_session`;
     expect(rows.map((r) => [r.public_id, r.content, r.peer_name, r.metadata, r.token_count])).toEqual(
@@ -51,10 +41,10 @@ describe("conformance: 201 cases", () => {
 
 describe("conformance: 422 cases", () => {
   it.each(cases.filter((c) => c.expect.status === 422).map((c) => [c.name, c] as const))("%s", async (_name, c) => {
-    const res = await postMessages(app.url, c.workspace_id, c.session_id, c.raw ?? c.body);
+    const res = await postMessages(t.app.url, c.workspace_id, c.session_id, c.raw ?? c.body);
     expect(res.status).toBe(422);
     expect(res.json).toEqual({ detail: c.expect.detail });
-    const stored = await db.sql`SELECT count(*)::int AS n FROM messages WHERE session_name = ${c.session_id}`;
+    const stored = await t.db.sql`SELECT count(*)::int AS n FROM messages WHERE session_name = ${c.session_id}`;
     expect(stored[0]!.n).toBe(0);
   });
 });

@@ -2,29 +2,19 @@
 // binary), on one port, each through a real client, against real PostgreSQL.
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { App } from "../../src/app.js";
-import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { useTestApp } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
 
-let db: TestDb;
-let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.stop();
-  await db?.drop();
-});
+const t = useTestApp();
 
 const NANOID = /^[A-Za-z0-9_-]{21}$/;
 
 describe("REST", () => {
   it("answers 201 with Honcho's Message array and stores it", async () => {
-    const res = await postMessages(app.url, "acme", "rest-1", { messages: [{ content: "hi", peer_id: "alice" }] });
+    const res = await postMessages(t.app.url, "acme", "rest-1", { messages: [{ content: "hi", peer_id: "alice" }] });
     expect(res.status).toBe(201);
     expect(res.headers.get("content-type")).toBe("application/json");
     const [m] = res.json as Record<string, unknown>[];
@@ -32,13 +22,13 @@ describe("REST", () => {
     expect(m).toMatchObject({ content: "hi", peer_id: "alice", session_id: "rest-1", workspace_id: "acme", metadata: {}, token_count: 1 });
     expect(m!.id).toMatch(NANOID);
     expect(m!.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-    const [row] = await db.sql`SELECT public_id, content, peer_name, seq_in_session::int AS seq, created_at FROM messages WHERE session_name = 'rest-1'`;
+    const [row] = await t.db.sql`SELECT public_id, content, peer_name, seq_in_session::int AS seq, created_at FROM messages WHERE session_name = 'rest-1'`;
     expect(row).toMatchObject({ public_id: m!.id, content: "hi", peer_name: "alice", seq: 1 });
     expect(Math.abs(new Date(m!.created_at as string).getTime() - row!.created_at.getTime())).toBeLessThan(1);
   });
 
   it("serves the trailing-slash route too", async () => {
-    const res = await fetch(`${app.url}/v3/workspaces/acme/sessions/rest-2/messages/`, {
+    const res = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/rest-2/messages/`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ messages: [{ content: "slash", peer_id: "bob" }] }),
@@ -48,30 +38,30 @@ describe("REST", () => {
   });
 
   it("creates workspace, session and peers on first use and joins the peers", async () => {
-    await postMessages(app.url, "fresh-ws", "fresh-s", { messages: [{ content: "a", peer_id: "p1" }, { content: "b", peer_id: "p2" }] });
-    expect(await db.sql`SELECT name FROM workspaces WHERE name = 'fresh-ws'`).toHaveLength(1);
-    expect(await db.sql`SELECT name FROM sessions WHERE workspace_name = 'fresh-ws' AND is_active`).toHaveLength(1);
-    const peers = await db.sql`SELECT name, length(id) AS l FROM peers WHERE workspace_name = 'fresh-ws' ORDER BY name`;
+    await postMessages(t.app.url, "fresh-ws", "fresh-s", { messages: [{ content: "a", peer_id: "p1" }, { content: "b", peer_id: "p2" }] });
+    expect(await t.db.sql`SELECT name FROM workspaces WHERE name = 'fresh-ws'`).toHaveLength(1);
+    expect(await t.db.sql`SELECT name FROM sessions WHERE workspace_name = 'fresh-ws' AND is_active`).toHaveLength(1);
+    const peers = await t.db.sql`SELECT name, length(id) AS l FROM peers WHERE workspace_name = 'fresh-ws' ORDER BY name`;
     expect(peers.map((p) => [p.name, p.l])).toEqual([["p1", 21], ["p2", 21]]);
-    const members = await db.sql`SELECT peer_name FROM session_peers WHERE session_name = 'fresh-s' AND left_at IS NULL ORDER BY peer_name`;
+    const members = await t.db.sql`SELECT peer_name FROM session_peers WHERE session_name = 'fresh-s' AND left_at IS NULL ORDER BY peer_name`;
     expect(members.map((m) => m.peer_name)).toEqual(["p1", "p2"]);
   });
 
   it("answers 404 for an inactive session and stores nothing", async () => {
-    await postMessages(app.url, "acme", "closed", { messages: [{ content: "before", peer_id: "alice" }] });
-    await db.sql`UPDATE sessions SET is_active = false WHERE name = 'closed'`;
-    const res = await postMessages(app.url, "acme", "closed", { messages: [{ content: "after", peer_id: "carol" }] });
+    await postMessages(t.app.url, "acme", "closed", { messages: [{ content: "before", peer_id: "alice" }] });
+    await t.db.sql`UPDATE sessions SET is_active = false WHERE name = 'closed'`;
+    const res = await postMessages(t.app.url, "acme", "closed", { messages: [{ content: "after", peer_id: "carol" }] });
     expect(res.status).toBe(404);
     expect(res.json).toEqual({ detail: "Session closed not found in workspace acme" });
-    expect(await db.sql`SELECT 1 FROM messages WHERE session_name = 'closed'`).toHaveLength(1);
-    expect(await db.sql`SELECT 1 FROM peers WHERE name = 'carol'`).toHaveLength(0);
+    expect(await t.db.sql`SELECT 1 FROM messages WHERE session_name = 'closed'`).toHaveLength(1);
+    expect(await t.db.sql`SELECT 1 FROM peers WHERE name = 'carol'`).toHaveLength(0);
   });
 
   it("answers 404 with FastAPI's body for unknown routes and 405 for a wrong method", async () => {
-    const unknown = await fetch(`${app.url}/v3/nope`);
+    const unknown = await fetch(`${t.app.url}/v3/nope`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ detail: "Not Found" });
-    const wrong = await fetch(`${app.url}/v3/workspaces/acme/sessions/s/messages`);
+    const wrong = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/s/messages`);
     expect(wrong.status).toBe(405);
     expect(await wrong.json()).toEqual({ detail: "Method Not Allowed" });
   });
@@ -81,7 +71,7 @@ describe.each(Object.entries(rpcProtocols))("%s", (name, transport) => {
   const session = `rpc-${name.replace(/[^a-z0-9]+/gi, "-")}`;
 
   it("creates messages with the same result as REST", async () => {
-    const client = messageClient(transport(app.url));
+    const client = messageClient(transport(t.app.url));
     const res = await client.createMessages({
       workspaceId: "acme",
       sessionId: session,
@@ -96,14 +86,14 @@ describe.each(Object.entries(rpcProtocols))("%s", (name, transport) => {
     expect(a!.id).toMatch(NANOID);
     expect(b!.metadata).toEqual({});
     expect(timestampDate(b!.createdAt!).toISOString()).toBe("2024-05-01T12:00:00.000Z");
-    const rows = await db.sql`SELECT public_id, seq_in_session::int AS seq FROM messages WHERE session_name = ${session} ORDER BY seq_in_session`;
+    const rows = await t.db.sql`SELECT public_id, seq_in_session::int AS seq FROM messages WHERE session_name = ${session} ORDER BY seq_in_session`;
     expect(rows.map((r) => [r.public_id, r.seq])).toEqual([[a!.id, 1], [b!.id, 2]]);
   });
 
   it("reports an inactive session as NOT_FOUND", async () => {
-    const client = messageClient(transport(app.url));
+    const client = messageClient(transport(t.app.url));
     await client.createMessages({ workspaceId: "acme", sessionId: `${session}-x`, messages: [{ content: "x", peerId: "a" }] });
-    await db.sql`UPDATE sessions SET is_active = false WHERE name = ${`${session}-x`}`;
+    await t.db.sql`UPDATE sessions SET is_active = false WHERE name = ${`${session}-x`}`;
     const err = await client.createMessages({ workspaceId: "acme", sessionId: `${session}-x`, messages: [{ content: "y", peerId: "a" }] }).catch((e) => e);
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.NotFound);
@@ -121,7 +111,7 @@ describe("buf curl", () => {
     const out = await new Promise<string>((resolve, reject) =>
       execFile(
         path.join(root, "node_modules/.bin/buf"),
-        ["curl", "--schema", "proto", ...flags, `${app.url}/honcho.v3.MessageService/CreateMessages`, "-d",
+        ["curl", "--schema", "proto", ...flags, `${t.app.url}/honcho.v3.MessageService/CreateMessages`, "-d",
           JSON.stringify({ workspace_id: "acme", session_id: `buf-${_name}`, messages: [{ content: "hi", peer_id: "alice" }] })],
         { cwd: root },
         (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),

@@ -1,23 +1,13 @@
 // The official Honcho TypeScript SDK, unmodified, against this service.
 import { Honcho } from "@honcho-ai/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { App } from "../../src/app.js";
-import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../support/app.js";
 
-let db: TestDb;
-let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.stop();
-  await db?.drop();
-});
+const t = useTestApp();
 
 describe("@honcho-ai/sdk", () => {
   it("creates a workspace, peers and a session, writes, lists across pages, gets and updates a message", async () => {
-    const honcho = new Honcho({ baseURL: app.url, apiKey: "unused-without-auth", workspaceId: "sdk-ws" });
+    const honcho = new Honcho({ baseURL: t.app.url, apiKey: "unused-without-auth", workspaceId: "sdk-ws" });
     const alice = await honcho.peer("alice", { metadata: { role: "user" } });
     const bob = await honcho.peer("bob");
     const session = await honcho.session("sdk-session");
@@ -54,9 +44,9 @@ describe("@honcho-ai/sdk", () => {
     expect(updated.metadata).toEqual({ mood: "happy", edited: true });
     expect((await session.getMessage(written[1]!.id)).metadata).toEqual({ mood: "happy", edited: true });
 
-    const members = await db.sql`SELECT peer_name FROM session_peers WHERE session_name = 'sdk-session' AND left_at IS NULL ORDER BY peer_name`;
+    const members = await t.db.sql`SELECT peer_name FROM session_peers WHERE session_name = 'sdk-session' AND left_at IS NULL ORDER BY peer_name`;
     expect(members.map((r) => r.peer_name)).toEqual(["alice", "bob"]);
-    const [peer] = await db.sql`SELECT metadata FROM peers WHERE name = 'alice' AND workspace_name = 'sdk-ws'`;
+    const [peer] = await t.db.sql`SELECT metadata FROM peers WHERE name = 'alice' AND workspace_name = 'sdk-ws'`;
     expect(peer!.metadata).toEqual({ role: "user" });
   });
 });

@@ -1,25 +1,15 @@
 // Storage semantics against real PostgreSQL: gapless per-session sequences
 // under concurrent writers, all-or-nothing batches, round trips per request,
 // and data that survives a restart.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { App } from "../../src/app.js";
-import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { describe, expect, it } from "vitest";
+import { startTestApp, useTestApp } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
 import { startPgProxy } from "../support/pg-proxy.js";
 
-let db: TestDb;
-let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.stop();
-  await db?.drop();
-});
+const t = useTestApp();
 
 async function seqsOf(session: string): Promise<Map<string, number>> {
-  const rows = await db.sql`SELECT public_id, seq_in_session::int AS seq FROM messages WHERE session_name = ${session}`;
+  const rows = await t.db.sql`SELECT public_id, seq_in_session::int AS seq FROM messages WHERE session_name = ${session}`;
   return new Map(rows.map((r) => [r.public_id as string, r.seq as number]));
 }
 
@@ -28,8 +18,8 @@ describe("sequences", () => {
     ["an existing session", "busy", true],
     ["a session created by the racing writers themselves", "born-busy", false],
   ])("stay gapless and in batch order with 24 concurrent writers on %s", async (_label, session, warm) => {
-    if (warm) expect((await postMessages(app.url, "seq-ws", session, { messages: [{ content: "first", peer_id: "p0" }] })).status).toBe(201);
-    const grpc = messageClient(rpcProtocols["grpc (h2c)"]!(app.url));
+    if (warm) expect((await postMessages(t.app.url, "seq-ws", session, { messages: [{ content: "first", peer_id: "p0" }] })).status).toBe(201);
+    const grpc = messageClient(rpcProtocols["grpc (h2c)"]!(t.app.url));
     const batches = await Promise.all(
       Array.from({ length: 24 }, async (_, w) => {
         const ids: string[][] = [];
@@ -39,7 +29,7 @@ describe("sequences", () => {
             const res = await grpc.createMessages({ workspaceId: "seq-ws", sessionId: session, messages: messages.map((m) => ({ content: m.content, peerId: m.peer_id })) });
             ids.push(res.messages.map((m) => m.id));
           } else {
-            const res = await postMessages(app.url, "seq-ws", session, { messages });
+            const res = await postMessages(t.app.url, "seq-ws", session, { messages });
             expect(res.status).toBe(201);
             ids.push((res.json as { id: string }[]).map((m) => m.id));
           }
@@ -62,35 +52,35 @@ describe("sequences", () => {
 describe("atomicity", () => {
   it("leaves nothing behind when a batch fails part-way", async () => {
     // A real failure inside PostgreSQL after the first row of the batch is written.
-    await db.sql.unsafe(`
+    await t.db.sql.unsafe(`
       CREATE OR REPLACE FUNCTION fail_on_boom() RETURNS trigger AS $$
       BEGIN IF NEW.content = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
       DROP TRIGGER IF EXISTS fail_on_boom ON messages;
       CREATE TRIGGER fail_on_boom BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION fail_on_boom();`);
     try {
-      const fresh = await postMessages(app.url, "atomic-ws", "atomic-s", { messages: [{ content: "fine", peer_id: "new-peer" }, { content: "boom", peer_id: "other-peer" }] });
+      const fresh = await postMessages(t.app.url, "atomic-ws", "atomic-s", { messages: [{ content: "fine", peer_id: "new-peer" }, { content: "boom", peer_id: "other-peer" }] });
       expect(fresh.status).toBe(500);
       expect(fresh.json).toEqual({ detail: "An unexpected error occurred" });
-      expect(await db.sql`SELECT 1 FROM workspaces WHERE name = 'atomic-ws'`).toHaveLength(0);
-      expect(await db.sql`SELECT 1 FROM peers WHERE workspace_name = 'atomic-ws'`).toHaveLength(0);
+      expect(await t.db.sql`SELECT 1 FROM workspaces WHERE name = 'atomic-ws'`).toHaveLength(0);
+      expect(await t.db.sql`SELECT 1 FROM peers WHERE workspace_name = 'atomic-ws'`).toHaveLength(0);
 
-      expect((await postMessages(app.url, "acme", "atomic-2", { messages: [{ content: "one", peer_id: "a" }] })).status).toBe(201);
-      const failed = await postMessages(app.url, "acme", "atomic-2", { messages: [{ content: "two", peer_id: "a" }, { content: "boom", peer_id: "b" }] });
+      expect((await postMessages(t.app.url, "acme", "atomic-2", { messages: [{ content: "one", peer_id: "a" }] })).status).toBe(201);
+      const failed = await postMessages(t.app.url, "acme", "atomic-2", { messages: [{ content: "two", peer_id: "a" }, { content: "boom", peer_id: "b" }] });
       expect(failed.status).toBe(500);
-      const next = await postMessages(app.url, "acme", "atomic-2", { messages: [{ content: "three", peer_id: "a" }] });
+      const next = await postMessages(t.app.url, "acme", "atomic-2", { messages: [{ content: "three", peer_id: "a" }] });
       expect(next.status).toBe(201);
-      const rows = await db.sql`SELECT content, seq_in_session::int AS seq FROM messages WHERE session_name = 'atomic-2' ORDER BY seq_in_session`;
+      const rows = await t.db.sql`SELECT content, seq_in_session::int AS seq FROM messages WHERE session_name = 'atomic-2' ORDER BY seq_in_session`;
       expect(rows.map((r) => [r.content, r.seq])).toEqual([["one", 1], ["three", 2]]);
-      expect(await db.sql`SELECT 1 FROM peers WHERE name = 'b'`).toHaveLength(0);
+      expect(await t.db.sql`SELECT 1 FROM peers WHERE name = 'b'`).toHaveLength(0);
     } finally {
-      await db.sql.unsafe(`DROP TRIGGER IF EXISTS fail_on_boom ON messages`);
+      await t.db.sql.unsafe(`DROP TRIGGER IF EXISTS fail_on_boom ON messages`);
     }
   });
 });
 
 describe("round trips to PostgreSQL", () => {
   it("spends at most 2 per request in the steady state (measured: 1)", async () => {
-    const proxy = await startPgProxy(db.url);
+    const proxy = await startPgProxy(t.db.url);
     const counted = await startTestApp(proxy.url, { poolSize: 1 });
     try {
       const send = (i: number) => postMessages(counted.url, "rt-ws", "rt-s", { messages: [{ content: `m${i}`, peer_id: `p${i % 3}` }, { content: "x", peer_id: "q" }] });
@@ -110,14 +100,14 @@ describe("round trips to PostgreSQL", () => {
 
 describe("restart", () => {
   it("keeps the data and continues the sequence", async () => {
-    const first = await startTestApp(db.url);
+    const first = await startTestApp(t.db.url);
     await postMessages(first.url, "keep-ws", "keep-s", { messages: [{ content: "before restart", peer_id: "a" }] });
     await first.stop();
-    const second = await startTestApp(db.url);
+    const second = await startTestApp(t.db.url);
     try {
       const res = await postMessages(second.url, "keep-ws", "keep-s", { messages: [{ content: "after restart", peer_id: "a" }] });
       expect(res.status).toBe(201);
-      const rows = await db.sql`SELECT content, seq_in_session::int AS seq FROM messages WHERE session_name = 'keep-s' ORDER BY seq_in_session`;
+      const rows = await t.db.sql`SELECT content, seq_in_session::int AS seq FROM messages WHERE session_name = 'keep-s' ORDER BY seq_in_session`;
       expect(rows.map((r) => [r.content, r.seq])).toEqual([["before restart", 1], ["after restart", 2]]);
     } finally {
       await second.stop();

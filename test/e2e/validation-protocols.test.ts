@@ -3,23 +3,13 @@
 // the same list as an honcho.v3.HTTPValidationError detail.
 import { toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HTTPValidationErrorSchema, type MessageCreate } from "../../gen/honcho/v3/messages_pb.js";
-import type { App } from "../../src/app.js";
 import { DETAIL_BUDGET_BYTES } from "../../src/transport/error-codes.js";
-import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { useTestApp } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
 
-let db: TestDb;
-let app: App;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startTestApp(db.url);
-});
-afterAll(async () => {
-  await app?.stop();
-  await db?.drop();
-});
+const t = useTestApp();
 
 type Msg = Partial<Pick<MessageCreate, "content" | "peerId" | "metadata" | "createdAt">> & { configuration?: { reasoning?: { enabled?: boolean; customInstructions?: string } } };
 interface Bad { name: string; workspace: string; session: string; messages: Msg[] }
@@ -58,9 +48,9 @@ function restBody(b: Bad) {
 
 describe.each(Object.entries(rpcProtocols))("%s", (_protocol, transport) => {
   it.each(bad.map((b) => [b.name, b] as const))("gives the REST detail list for: %s", async (_n, b) => {
-    const rest = await postMessages(app.url, b.workspace, b.session, restBody(b));
+    const rest = await postMessages(t.app.url, b.workspace, b.session, restBody(b));
     expect(rest.status).toBe(422);
-    const err = await messageClient(transport(app.url))
+    const err = await messageClient(transport(t.app.url))
       .createMessages({ workspaceId: b.workspace, sessionId: b.session, messages: b.messages })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
@@ -77,7 +67,7 @@ describe.each(Object.entries(rpcProtocols))("%s", (_protocol, transport) => {
 
 describe("Connect protocol errors", () => {
   it("follow the Connect spec: HTTP status, JSON {code, message, details[{type, value}]}", async () => {
-    const res = await fetch(`${app.url}/honcho.v3.MessageService/CreateMessages`, {
+    const res = await fetch(`${t.app.url}/honcho.v3.MessageService/CreateMessages`, {
       method: "POST",
       headers: { "content-type": "application/json", "connect-protocol-version": "1" },
       body: JSON.stringify({ workspaceId: "acme", sessionId: "s", messages: [] }),
@@ -92,9 +82,9 @@ describe("Connect protocol errors", () => {
   });
 
   it("map NOT_FOUND to 404", async () => {
-    await postMessages(app.url, "acme", "gone", { messages: [{ content: "x", peer_id: "a" }] });
-    await db.sql`UPDATE sessions SET is_active = false WHERE name = 'gone'`;
-    const res = await fetch(`${app.url}/honcho.v3.MessageService/CreateMessages`, {
+    await postMessages(t.app.url, "acme", "gone", { messages: [{ content: "x", peer_id: "a" }] });
+    await t.db.sql`UPDATE sessions SET is_active = false WHERE name = 'gone'`;
+    const res = await fetch(`${t.app.url}/honcho.v3.MessageService/CreateMessages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ workspaceId: "acme", sessionId: "gone", messages: [{ content: "x", peerId: "a" }] }),

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import pino, { type Logger } from "pino";
 import postgres, { type Sql } from "postgres";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { startApp, type App } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 
@@ -50,4 +50,18 @@ export function memoryLogger(): { log: Logger; lines: () => Record<string, unkno
   const chunks: string[] = [];
   const log = pino({ level: "info" }, { write: (s: string) => void chunks.push(s) });
   return { log, lines: () => chunks.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** A fresh database and the service on it for the test file: `t.db`, `t.app` once beforeAll has run. */
+export function useTestApp(overrides: Partial<Config> = {}): { db: TestDb; app: App } {
+  const t = {} as { db: TestDb; app: App };
+  beforeAll(async () => {
+    t.db = await createTestDatabase();
+    t.app = await startTestApp(t.db.url, overrides);
+  });
+  afterAll(async () => {
+    await t.app?.stop();
+    await t.db?.drop();
+  });
+  return t;
 }
