@@ -1,4 +1,6 @@
-// The official Honcho TypeScript SDK, unmodified, against this service.
+// The official Honcho TypeScript clients, unmodified, against this service:
+// @honcho-ai/sdk (v3 paths) and the lower-level @honcho-ai/core (v2 paths).
+import HonchoCore from "@honcho-ai/core";
 import { Honcho } from "@honcho-ai/sdk";
 import { describe, expect, it } from "vitest";
 import { useTestApp } from "../support/app.js";
@@ -48,5 +50,31 @@ describe("@honcho-ai/sdk", () => {
     expect(members.map((r) => r.peer_name)).toEqual(["alice", "bob"]);
     const [peer] = await t.db.sql`SELECT metadata FROM peers WHERE name = 'alice' AND workspace_name = 'sdk-ws'`;
     expect(peer!.metadata).toEqual({ role: "user" });
+  });
+});
+
+describe("@honcho-ai/core", () => {
+  it("runs the same flow through the generated v2 client", async () => {
+    const core = new HonchoCore({ baseURL: t.app.url, apiKey: "unused-without-auth", maxRetries: 0 });
+    const ws = await core.workspaces.getOrCreate({ id: "core-ws" });
+    expect(ws.id).toBe("core-ws");
+    await core.workspaces.peers.getOrCreate("core-ws", { id: "alice" });
+    const session = await core.workspaces.sessions.getOrCreate("core-ws", { id: "core-s", peers: { alice: {}, bob: {} } });
+    expect(session).toMatchObject({ id: "core-s", is_active: true });
+    const created = await core.workspaces.sessions.messages.create("core-ws", "core-s", {
+      messages: [
+        { content: "one", peer_id: "alice" },
+        { content: "two", peer_id: "bob" },
+        { content: "three", peer_id: "alice" },
+      ],
+    });
+    expect(created.map((m) => m.content)).toEqual(["one", "two", "three"]);
+    const seen: string[] = [];
+    for await (const m of core.workspaces.sessions.messages.list("core-ws", "core-s", { size: 2 })) seen.push(m.content);
+    expect(seen).toEqual(["one", "two", "three"]);
+    const got = await core.workspaces.sessions.messages.get("core-ws", "core-s", created[1]!.id);
+    expect(got.peer_id).toBe("bob");
+    const updated = await core.workspaces.sessions.messages.update("core-ws", "core-s", created[1]!.id, { metadata: { pinned: true } });
+    expect(updated.metadata).toEqual({ pinned: true });
   });
 });
