@@ -41,11 +41,57 @@ export interface MessageStore {
 
 const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failure
 
+// Memberships (workspace, session, peer) this process has stored: a batch
+// whose every peer is known takes the short statement, which only bumps the
+// session counter and inserts. Entries expire, so a peer removed from a
+// session by someone else is joined again within KNOWN_TTL_MS.
+const KNOWN_TTL_MS = 60_000;
+const KNOWN_MAX = 100_000;
+
+type Row = { public_id: string; seq: string; micros: string };
+
 export function createMessageStore(sql: Sql): MessageStore {
+  const known = new Map<string, number>();
+  const keyOf = (b: BatchInsert, peer: string) => `${b.workspaceName}\u0000${b.sessionName}\u0000${peer}`;
+  const allKnown = (b: BatchInsert, now: number) => b.peers.every((p) => (known.get(keyOf(b, p.name)) ?? 0) > now);
+  const remember = (b: BatchInsert, now: number) => {
+    if (known.size > KNOWN_MAX) known.clear();
+    for (const p of b.peers) known.set(keyOf(b, p.name), now + KNOWN_TTL_MS);
+  };
+  const forget = (b: BatchInsert) => b.peers.forEach((p) => known.delete(keyOf(b, p.name)));
+
+  // The rows of the batch, numbered from the session's counter (CTE `sess`).
+  const messagesInsert = (b: BatchInsert) => sql`
+      INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session, created_at)
+      SELECT m.public_id, ${b.workspaceName}, ${b.sessionName}, m.peer_name, m.content, m.metadata::jsonb,
+             m.token_count, sess.base + m.ord, coalesce(m.created_at, now())
+      FROM sess, unnest(
+        ${b.rows.map((r) => r.publicId)}::text[],
+        ${b.rows.map((r) => r.peerName)}::text[],
+        ${b.rows.map((r) => r.content)}::text[],
+        ${b.rows.map((r) => JSON.stringify(r.metadata))}::text[],
+        ${b.rows.map((r) => r.tokenCount)}::int[],
+        ${b.rows.map((r) => r.createdAt)}::timestamptz[]
+      ) WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, ord)
+      RETURNING public_id, seq_in_session::text AS seq,
+        (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros`;
+
+  // Everything exists and every peer is a member: bump the counter, insert.
+  async function shortStatement(b: BatchInsert) {
+    const n = b.rows.length;
+    return sql<Row[]>`
+      WITH sess AS (
+        UPDATE sessions SET message_seq = message_seq + ${n}
+        WHERE name = ${b.sessionName} AND workspace_name = ${b.workspaceName} AND is_active
+        RETURNING message_seq - ${n}::bigint AS base
+      )
+      ${messagesInsert(b)}`;
+  }
+
   async function attempt(b: BatchInsert) {
     const peers = [...b.peers].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     const n = b.rows.length;
-    return sql<{ public_id: string; seq: string; micros: string }[]>`
+    return sql<Row[]>`
       WITH ws AS (
         INSERT INTO workspaces (id, name)
         SELECT ${b.newWorkspaceId}, ${b.workspaceName}
@@ -79,19 +125,7 @@ export function createMessageStore(sql: Sql): MessageStore {
         ORDER BY i.ord
         ON CONFLICT (workspace_name, session_name, peer_name) DO UPDATE SET left_at = NULL, joined_at = now()
       )
-      INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session, created_at)
-      SELECT m.public_id, ${b.workspaceName}, ${b.sessionName}, m.peer_name, m.content, m.metadata::jsonb,
-             m.token_count, sess.base + m.ord, coalesce(m.created_at, now())
-      FROM sess, unnest(
-        ${b.rows.map((r) => r.publicId)}::text[],
-        ${b.rows.map((r) => r.peerName)}::text[],
-        ${b.rows.map((r) => r.content)}::text[],
-        ${b.rows.map((r) => JSON.stringify(r.metadata))}::text[],
-        ${b.rows.map((r) => r.tokenCount)}::int[],
-        ${b.rows.map((r) => r.createdAt)}::timestamptz[]
-      ) WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, ord)
-      RETURNING public_id, seq_in_session::text AS seq,
-        (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros`;
+      ${messagesInsert(b)}`;
   }
 
   let inFlight = 0;
@@ -108,18 +142,33 @@ export function createMessageStore(sql: Sql): MessageStore {
   };
 
   async function insertWithRetry(b: BatchInsert): Promise<InsertedMessage[] | null> {
+    const now = Date.now();
+    if (allKnown(b, now)) {
+      try {
+        const rows = await shortStatement(b);
+        if (rows.length > 0) return inOrder(b, rows);
+      } catch (err) {
+        if ((err as { code?: string }).code !== "23503") throw err; // a peer was deleted meanwhile
+      }
+      forget(b); // inactive, deleted, or no longer a member: the full statement decides
+    }
     for (let tries = 1; ; tries++) {
       try {
         const rows = await attempt(b);
         if (rows.length === 0) return null;
-        const byId = new Map(rows.map((r) => [r.public_id, r]));
-        return b.rows.map((r) => {
-          const got = byId.get(r.publicId)!;
-          return { publicId: r.publicId, seqInSession: Number(got.seq), createdAtMicros: BigInt(got.micros) };
-        });
+        remember(b, now);
+        return inOrder(b, rows);
       } catch (err) {
         if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
       }
     }
   }
+}
+
+function inOrder(b: BatchInsert, rows: Row[]): InsertedMessage[] {
+  const byId = new Map(rows.map((r) => [r.public_id, r]));
+  return b.rows.map((r) => {
+    const got = byId.get(r.publicId)!;
+    return { publicId: r.publicId, seqInSession: Number(got.seq), createdAtMicros: BigInt(got.micros) };
+  });
 }

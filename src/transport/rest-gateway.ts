@@ -60,7 +60,8 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     const params = hit.params!;
     const headers = headersOf(req.headers);
     const controller = new AbortController();
-    res.once("close", () => controller.abort());
+    // only a client gone before the answer aborts (an abort builds a DOMException)
+    res.once("close", () => res.writableFinished || controller.abort());
     try {
       let body: unknown = MISSING;
       if (route.body !== "") {
