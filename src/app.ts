@@ -37,7 +37,14 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const obs = createObservability(log, () => messages.inFlight());
   const tokens = createTokenCounter();
   const resources = createResourceStore(db.sql);
-  const bindings = bindServices({ messages, reads: createMessageReads(db.sql), resources, tokens, onIngested: obs.ingested });
+  const bindings = bindServices({
+    messages,
+    reads: createMessageReads(db.sql),
+    resources,
+    tokens,
+    idempotencyTtlSeconds: cfg.idempotencyTtlSeconds,
+    onIngested: obs.ingested,
+  });
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, 1_000));
   const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret }, resources.isActiveMember);

@@ -19,6 +19,7 @@ export interface Config {
   logLevel: string;
   authUseAuth: boolean;
   authJwtSecret?: string;
+  idempotencyTtlSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Honcho's setting names.
     authUseAuth: bool(env, "AUTH_USE_AUTH", false),
     authJwtSecret: env.AUTH_JWT_SECRET || undefined,
+    idempotencyTtlSeconds: int(env, "IDEMPOTENCY_TTL_SECONDS", 86_400),
   };
 }
 

@@ -8,21 +8,24 @@ import {
   type CreateMessagesRequest,
   type CreateMessagesResponse,
 } from "../../gen/honcho/v3/messages_pb.js";
-import { ValidationFailed, notFound } from "../domain/errors.js";
+import { createHash } from "node:crypto";
+import { DomainError, ValidationFailed, notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { microsToIso, validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
-import { timestampFromMicros } from "./shapes.js";
+import type { InsertedMessage } from "../store/message-store.js";
+import { messageFromRow, timestampFromMicros } from "./shapes.js";
 
 // Requests decoded from REST JSON were validated on the raw JSON already;
 // remembering their batch spares a second pass (and keeps pydantic's lax
 // coercions, which protobuf cannot express, e.g. a date-only created_at).
 const prevalidated = new WeakMap<CreateMessagesRequest, ValidBatch>();
 
-export function createMessagesHandler({ messages: store, tokens, onIngested }: Dependencies) {
-  return async function createMessages(req: CreateMessagesRequest, _ctx: CallContext): Promise<CreateMessagesResponse> {
+export function createMessagesHandler({ messages: store, reads, tokens, idempotencyTtlSeconds, onIngested }: Dependencies) {
+  return async function createMessages(req: CreateMessagesRequest, ctx: CallContext): Promise<CreateMessagesResponse> {
     const batch = prevalidated.get(req) ?? validateRequest(req);
+    const key = idempotencyKeyOf(ctx.headers);
     const peers = [...new Set(batch.messages.map((m) => m.peerId))].map((name) => ({ name, newId: newId() }));
     const counts = await tokens.countAll(batch.messages.map((m) => m.content));
     const rows = batch.messages.map((m, i) => ({
@@ -33,15 +36,19 @@ export function createMessagesHandler({ messages: store, tokens, onIngested }: D
       tokenCount: counts[i]!,
       createdAt: m.createdAtMicros === null ? null : microsToIso(m.createdAtMicros),
     }));
-    const stored = await store.insertBatch({
-      workspaceName: batch.workspaceId,
-      sessionName: batch.sessionId,
-      newWorkspaceId: newId(),
-      newSessionId: newId(),
-      peers,
-      rows,
-    });
-    if (!stored) throw notFound(`Session ${batch.sessionId} not found in workspace ${batch.workspaceId}`);
+    const insert = { workspaceName: batch.workspaceId, sessionName: batch.sessionId, newWorkspaceId: newId(), newSessionId: newId(), peers, rows };
+    const inactive = () => notFound(`Session ${batch.sessionId} not found in workspace ${batch.workspaceId}`);
+
+    let stored: InsertedMessage[] | null;
+    if (key === undefined) stored = await store.insertBatch(insert);
+    else {
+      const scope = `CreateMessages:${batch.workspaceId}/${batch.sessionId}`;
+      const once = await store.insertBatchOnce(insert, { scope, key, requestHash: hashBatch(batch), ttlSeconds: idempotencyTtlSeconds });
+      if (once.kind === "conflict") throw new DomainError("conflict", `Idempotency-Key ${key} was already used with a different request`);
+      if (once.kind === "replay") return create(CreateMessagesResponseSchema, { messages: (await reads.byIds(once.publicIds)).map(messageFromRow) });
+      stored = once.kind === "stored" ? once.rows : null;
+    }
+    if (!stored) throw inactive();
     onIngested?.(rows.length, rows.reduce((sum, r) => sum + r.tokenCount, 0));
     return create(CreateMessagesResponseSchema, {
       messages: rows.map((r, i) => ({
@@ -56,6 +63,20 @@ export function createMessagesHandler({ messages: store, tokens, onIngested }: D
       })),
     });
   };
+}
+
+// Idempotency-Key: an HTTP header on REST, metadata on gRPC and Connect.
+function idempotencyKeyOf(headers: Headers): string | undefined {
+  const key = headers.get("idempotency-key");
+  if (key === null) return undefined;
+  if (key.length < 1 || key.length > 255) throw new DomainError("bad_request", "Idempotency-Key must be 1 to 255 characters");
+  return key;
+}
+
+// What makes two requests "the same": the validated batch, not its spelling.
+function hashBatch(batch: ValidBatch): string {
+  const canonical = batch.messages.map((m) => [m.content, m.peerId, m.metadata, m.configuration, m.createdAtMicros?.toString() ?? null]);
+  return createHash("sha256").update(JSON.stringify([batch.workspaceId, batch.sessionId, canonical])).digest("hex");
 }
 
 /** REST decoding: FastAPI semantics on the raw JSON text, before any protobuf. */

@@ -44,6 +44,8 @@ export interface Dependencies {
   reads: MessageReads;
   resources: ResourceStore;
   tokens: TokenCounter;
+  /** how long an Idempotency-Key is remembered */
+  idempotencyTtlSeconds: number;
   /** told of every stored batch: messages and tokens */
   onIngested?: (messages: number, tokens: number) => void;
 }

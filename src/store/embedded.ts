@@ -16,11 +16,12 @@ const USER = "postgres";
 const PASSWORD = "postgres";
 const DATABASE = "honcho";
 
-export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
+/** `port`: a fixed port (restarts that clients must find again); a free one otherwise. */
+export async function startEmbeddedPostgres(dataDir: string, log: Logger, port?: number): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, "pg");
   await fs.mkdir(path.dirname(databaseDir), { recursive: true });
   await stopStalePostmaster(databaseDir, log);
-  const port = await freePort();
+  port ??= await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -27,6 +27,8 @@ export interface MessagePage {
 
 export interface MessageReads {
   get(workspace: string, session: string, publicId: string): Promise<MessageRow | null>;
+  /** The messages with these ids, in the order given. */
+  byIds(publicIds: string[]): Promise<MessageRow[]>;
   /** Replaces the metadata; null when there is no such message. */
   setMetadata(workspace: string, session: string, publicId: string, metadata: object): Promise<MessageRow | null>;
   page(workspace: string, session: string, filter: MessageFilter, offset: number, limit: number, newestFirst: boolean): Promise<MessagePage>;
@@ -41,6 +43,12 @@ export function createMessageReads(sql: Sql): MessageReads {
       const [row] = await sql<MessageRow[]>`
         SELECT ${cols} FROM messages WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}`;
       return row ?? null;
+    },
+
+    async byIds(publicIds) {
+      const rows = await sql<MessageRow[]>`SELECT ${cols} FROM messages WHERE public_id = ANY(${publicIds}::text[])`;
+      const byId = new Map(rows.map((r) => [r.public_id, r]));
+      return publicIds.map((id) => byId.get(id)).filter((r): r is MessageRow => r !== undefined);
     },
 
     async setMetadata(workspace, session, publicId, metadata) {

@@ -35,9 +35,29 @@ export interface InsertedMessage {
 export interface MessageStore {
   /** Stores the batch; null when the session exists but is inactive (nothing is written). */
   insertBatch(batch: BatchInsert): Promise<InsertedMessage[] | null>;
+  /**
+   * Stores the batch at most once per idempotency key: a retry with the same
+   * request gets the ids first stored, one with another request a conflict.
+   */
+  insertBatchOnce(batch: BatchInsert, once: IdempotencyKey): Promise<OnceResult>;
   /** batches being written right now (each holds one pooled connection) */
   inFlight(): number;
 }
+
+export interface IdempotencyKey {
+  scope: string;
+  key: string;
+  requestHash: string;
+  ttlSeconds: number;
+}
+
+export type OnceResult =
+  | { kind: "stored"; rows: InsertedMessage[] }
+  | { kind: "replay"; publicIds: string[] }
+  | { kind: "conflict" }
+  | { kind: "inactive" };
+
+class InactiveSession extends Error {}
 
 const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failure
 
@@ -61,7 +81,7 @@ export function createMessageStore(sql: Sql): MessageStore {
   const forget = (b: BatchInsert) => b.peers.forEach((p) => known.delete(keyOf(b, p.name)));
 
   // The rows of the batch, numbered from the session's counter (CTE `sess`).
-  const messagesInsert = (b: BatchInsert) => sql`
+  const messagesInsert = (q: Sql, b: BatchInsert) => q`
       INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session, created_at)
       SELECT m.public_id, ${b.workspaceName}, ${b.sessionName}, m.peer_name, m.content, m.metadata::jsonb,
              m.token_count, sess.base + m.ord, coalesce(m.created_at, now())
@@ -77,21 +97,21 @@ export function createMessageStore(sql: Sql): MessageStore {
         (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros`;
 
   // Everything exists and every peer is a member: bump the counter, insert.
-  async function shortStatement(b: BatchInsert) {
+  async function shortStatement(q: Sql, b: BatchInsert) {
     const n = b.rows.length;
-    return sql<Row[]>`
+    return q<Row[]>`
       WITH sess AS (
         UPDATE sessions SET message_seq = message_seq + ${n}
         WHERE name = ${b.sessionName} AND workspace_name = ${b.workspaceName} AND is_active
         RETURNING message_seq - ${n}::bigint AS base
       )
-      ${messagesInsert(b)}`;
+      ${messagesInsert(q, b)}`;
   }
 
-  async function attempt(b: BatchInsert) {
+  async function attempt(q: Sql, b: BatchInsert) {
     const peers = [...b.peers].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     const n = b.rows.length;
-    return sql<Row[]>`
+    return q<Row[]>`
       WITH ws AS (
         INSERT INTO workspaces (id, name)
         SELECT ${b.newWorkspaceId}, ${b.workspaceName}
@@ -125,27 +145,58 @@ export function createMessageStore(sql: Sql): MessageStore {
         ORDER BY i.ord
         ON CONFLICT (workspace_name, session_name, peer_name) DO UPDATE SET left_at = NULL, joined_at = now()
       )
-      ${messagesInsert(b)}`;
+      ${messagesInsert(q, b)}`;
   }
 
   let inFlight = 0;
   return {
     inFlight: () => inFlight,
+    async insertBatchOnce(b, once) {
+      inFlight++;
+      try {
+        return await sql.begin(async (tx) => {
+          const q = tx as unknown as Sql;
+          // Ours if new or expired; a first attempt still in flight holds the
+          // row, and this waits for it to commit or roll back.
+          const mine = await q`
+            INSERT INTO idempotency_keys (scope, key, request_hash, expires_at)
+            VALUES (${once.scope}, ${once.key}, ${once.requestHash}, now() + make_interval(secs => ${once.ttlSeconds}))
+            ON CONFLICT (scope, key) DO UPDATE
+              SET request_hash = EXCLUDED.request_hash, public_ids = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
+              WHERE idempotency_keys.expires_at < now()
+            RETURNING 1`;
+          if (mine.length === 0) {
+            const [seen] = await q<{ request_hash: string; public_ids: string[] }[]>`
+              SELECT request_hash, public_ids FROM idempotency_keys WHERE scope = ${once.scope} AND key = ${once.key}`;
+            return seen!.request_hash === once.requestHash ? { kind: "replay" as const, publicIds: seen!.public_ids } : { kind: "conflict" as const };
+          }
+          const rows = await insertWithRetry(q, b);
+          if (!rows) throw new InactiveSession(); // rolls the key back too
+          await q`UPDATE idempotency_keys SET public_ids = ${rows.map((r) => r.publicId)}::text[] WHERE scope = ${once.scope} AND key = ${once.key}`;
+          return { kind: "stored" as const, rows };
+        });
+      } catch (err) {
+        if (err instanceof InactiveSession) return { kind: "inactive" as const };
+        throw err;
+      } finally {
+        inFlight--;
+      }
+    },
     async insertBatch(b) {
       inFlight++;
       try {
-        return await insertWithRetry(b);
+        return await insertWithRetry(sql, b);
       } finally {
         inFlight--;
       }
     },
   };
 
-  async function insertWithRetry(b: BatchInsert): Promise<InsertedMessage[] | null> {
+  async function insertWithRetry(q: Sql, b: BatchInsert): Promise<InsertedMessage[] | null> {
     const now = Date.now();
     if (allKnown(b, now)) {
       try {
-        const rows = await shortStatement(b);
+        const rows = await shortStatement(q, b);
         if (rows.length > 0) return inOrder(b, rows);
       } catch (err) {
         if ((err as { code?: string }).code !== "23503") throw err; // a peer was deleted meanwhile
@@ -154,7 +205,7 @@ export function createMessageStore(sql: Sql): MessageStore {
     }
     for (let tries = 1; ; tries++) {
       try {
-        const rows = await attempt(b);
+        const rows = await attempt(q, b);
         if (rows.length === 0) return null;
         remember(b, now);
         return inOrder(b, rows);

@@ -24,7 +24,11 @@ export interface DualServer {
 }
 
 export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) => void, limits: ServerLimits): DualServer {
-  const h1 = http.createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: 5_000 }, handler);
+  const h1 = http.createServer(
+    // timeouts are enforced by a periodic check; once a second keeps them close to their values
+    { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+    handler,
+  );
   const h2 = http2.createServer({}, handler);
   h2.setTimeout(limits.idleTimeoutMs, function (this: unknown, ...args: unknown[]) {
     (args[0] as http2.Http2Session | undefined)?.close?.();

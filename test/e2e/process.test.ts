@@ -1,7 +1,6 @@
 // The service as an operator runs it: `npm start`'s entry point with no
 // DATABASE_URL starts an embedded PostgreSQL under DATA_DIR, serves, stops it
 // on SIGTERM, and finds its data again on the next start.
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -9,48 +8,14 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { postMessages } from "../support/clients.js";
+import { startService } from "../support/service-process.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 let dataDir: string;
 afterAll(async () => {
   if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  pgPort: number;
-  exited: Promise<number | null>;
-}
-
-async function start(env: Record<string, string>): Promise<Running> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", DATABASE_URL: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  let pgPort = 0;
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${out}`)), 90_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d;
-      for (const line of d.toString().split("\n").filter(Boolean)) {
-        const rec = JSON.parse(line) as { msg?: string; port?: number };
-        if (rec.msg === "embedded PostgreSQL running") pgPort = rec.port!;
-        if (rec.msg?.startsWith("serving")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      }
-    });
-    child.stderr!.on("data", (d: Buffer) => (out += d));
-    void exited.then((code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}`, pgPort, exited };
-}
+const start = (env: Record<string, string>) => startService({ ...env, DATABASE_URL: "" });
 
 describe("the service process with an embedded PostgreSQL", () => {
   it("serves, stops cleanly on SIGTERM and keeps its data across restarts", async () => {
@@ -75,15 +40,6 @@ describe("the service process with an embedded PostgreSQL", () => {
     }
   }, 180_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,0 +1,88 @@
+// Idempotent retries: the same Idempotency-Key and request answer the first
+// response without storing again, even while the first attempt is in flight;
+// the same key with another request is a conflict; keys expire.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.js";
+import { startTestApp, useTestApp } from "../support/app.js";
+import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
+
+const t = useTestApp();
+const send = (session: string, key: string, messages: unknown[], url = t.app.url) =>
+  postMessages(url, "idem", session, { messages }, { headers: { "content-type": "application/json", "idempotency-key": key } });
+const stored = async (session: string) => (await t.db.sql`SELECT count(*)::int AS n FROM messages WHERE session_name = ${session}`)[0]!.n as number;
+const one = [{ content: "pay invoice 7", peer_id: "alice" }];
+
+describe("Idempotency-Key", () => {
+  it("answers a retry with the first response and stores once", async () => {
+    const first = await send("s-seq", "k1", one);
+    const retry = await send("s-seq", "k1", one);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.json).toEqual(first.json);
+    expect(await stored("s-seq")).toBe(1);
+    expect((await send("s-seq", "k2", one)).status).toBe(201); // another key is another request
+    expect(await stored("s-seq")).toBe(2);
+  });
+
+  it("holds retries that arrive while the first attempt is in flight", async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => send("s-race", "race", [...one, { content: "and 8", peer_id: "bob" }])));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+    const ids = answers.map((a) => (a.json as { id: string }[]).map((m) => m.id).join());
+    expect(new Set(ids).size).toBe(1);
+    expect(await stored("s-race")).toBe(2);
+  });
+
+  it("refuses the key with a different request: 409 / ALREADY_EXISTS", async () => {
+    expect((await send("s-conflict", "kc", one)).status).toBe(201);
+    const other = await send("s-conflict", "kc", [{ content: "something else", peer_id: "alice" }]);
+    expect(other.status).toBe(409);
+    expect(other.json).toEqual({ detail: "Idempotency-Key kc was already used with a different request" });
+    const err = await messageClient(rpcProtocols["grpc (h2c)"]!(t.app.url))
+      .createMessages({ workspaceId: "idem", sessionId: "s-conflict", messages: [{ content: "x", peerId: "a" }] }, { headers: { "idempotency-key": "kc" } })
+      .catch((e: ConnectError) => e);
+    expect((err as ConnectError).code).toBe(Code.AlreadyExists);
+    expect(await stored("s-conflict")).toBe(1);
+  });
+
+  it("is the same request whatever the protocol", async () => {
+    const rest = await send("s-proto", "kp", one);
+    const grpc = await messageClient(rpcProtocols["grpc (h2c)"]!(t.app.url)).createMessages(
+      { workspaceId: "idem", sessionId: "s-proto", messages: [{ content: "pay invoice 7", peerId: "alice" }] },
+      { headers: { "idempotency-key": "kp" } },
+    );
+    expect(grpc.messages.map((m) => m.id)).toEqual((rest.json as { id: string }[]).map((m) => m.id));
+    expect(await stored("s-proto")).toBe(1);
+  });
+
+  it("does not keep the key of an attempt that failed", async () => {
+    await postMessages(t.app.url, "idem", "s-closed", { messages: one });
+    await t.db.sql`UPDATE sessions SET is_active = false WHERE name = 's-closed'`;
+    expect((await send("s-closed", "kf", one)).status).toBe(404);
+    await t.db.sql`UPDATE sessions SET is_active = true WHERE name = 's-closed'`;
+    expect((await send("s-closed", "kf", one)).status).toBe(201);
+    expect(await stored("s-closed")).toBe(2);
+  });
+
+  it("refuses an over-long key", async () => {
+    expect((await send("s-long", "k".repeat(256), one)).status).toBe(400);
+  });
+});
+
+describe("expiry", () => {
+  let short: App;
+  beforeAll(async () => {
+    short = await startTestApp(t.db.url, { idempotencyTtlSeconds: 1 });
+  });
+  afterAll(async () => short?.stop());
+
+  it("forgets a key after IDEMPOTENCY_TTL_SECONDS", async () => {
+    const first = await send("s-exp", "ke", one, short.url);
+    expect((await send("s-exp", "ke", one, short.url)).json).toEqual(first.json);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const later = await send("s-exp", "ke", one, short.url);
+    expect(later.status).toBe(201);
+    expect(later.json).not.toEqual(first.json);
+    expect(await stored("s-exp")).toBe(2);
+  });
+});

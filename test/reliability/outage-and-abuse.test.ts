@@ -1,0 +1,183 @@
+// PostgreSQL stopped under load, 10 000 fuzzed requests, and slow or hostile
+// clients: fail fast, recover fast, never crash, never a 5xx for a client.
+import http2 from "node:http2";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import fs from "node:fs/promises";
+import fc from "fast-check";
+import pino from "pino";
+import { Pool } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/store/embedded.js";
+import { createTestDatabase, type TestDb } from "../support/app.js";
+import { startService, type ServiceProcess } from "../support/service-process.js";
+
+describe("PostgreSQL stopped for 5 s under load", () => {
+  let dir: string;
+  let pg: EmbeddedDatabase;
+  let svc: ServiceProcess;
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "outage-"));
+    await fs.chmod(dir, 0o755);
+    pg = await startEmbeddedPostgres(dir, pino({ level: "warn" }));
+    svc = await startService({ DATABASE_URL: pg.url, LOG_LEVEL: "warn", REQUEST_TIMEOUT_MS: "10000", DB_STATEMENT_TIMEOUT_MS: "5000" });
+  });
+  afterAll(async () => {
+    svc?.child.kill("SIGTERM");
+    await svc?.exited;
+    await pg?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("fails fast with 503 and NOT_SERVING, then succeeds within 2 s of its return", async () => {
+    const pool = new Pool(svc.url, { connections: 8 });
+    const post = async () => {
+      const t = Date.now();
+      const res = await pool.request({ method: "POST", path: "/v3/workspaces/out/sessions/s/messages", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ content: "x", peer_id: "a" }] }) });
+      await res.body.dump();
+      return { status: res.statusCode, ms: Date.now() - t, at: Date.now() };
+    };
+    expect((await post()).status).toBe(201);
+    let running = true;
+    const outcomes: { status: number; ms: number; at: number }[] = [];
+    const load = Promise.all(Array.from({ length: 8 }, async () => {
+      while (running) outcomes.push(await post());
+    }));
+    await new Promise((r) => setTimeout(r, 300));
+    await pg.stop();
+    const stoppedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 1_500));
+    const ready = await fetch(`${svc.url}/ready`);
+    expect(ready.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 3_500));
+    const restartAt = Date.now();
+    pg = await startEmbeddedPostgres(dir, pino({ level: "warn" }), Number(new URL(pg.url).port));
+    const backAt = Date.now();
+    await new Promise((r) => setTimeout(r, 4_000));
+    running = false;
+    await load;
+    await pool.close();
+    const during = outcomes.filter((o) => o.at > stoppedAt + 200 && o.at < restartAt);
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((o) => o.status === 503)).toBe(true);
+    expect(Math.max(...during.map((o) => o.ms))).toBeLessThan(10_000);
+    expect(outcomes.some((o) => o.status >= 500 && o.status !== 503)).toBe(false);
+    const firstOk = outcomes.find((o) => o.at > backAt && o.status === 201);
+    console.log(`outage: ${during.length} requests answered 503 (slowest ${Math.max(...during.map((o) => o.ms))} ms); first 201 ${firstOk ? firstOk.at - backAt : "none"} ms after PostgreSQL was back`);
+    expect(firstOk).toBeDefined();
+    expect(firstOk!.at - backAt).toBeLessThan(2_000);
+  });
+});
+
+describe("abuse", () => {
+  let db: TestDb;
+  let svc: ServiceProcess;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    svc = await startService({ DATABASE_URL: db.url, LOG_LEVEL: "warn", HEADERS_TIMEOUT_MS: "1000", REQUEST_TIMEOUT_MS: "2000", IDLE_TIMEOUT_MS: "3000", BODY_LIMIT_BYTES: "262144" });
+  });
+  afterAll(async () => {
+    svc?.child.kill("SIGTERM");
+    await svc?.exited;
+    await db?.drop();
+  });
+
+  it("answers 10 000 fuzzed requests over REST and gRPC with no 5xx, and memory comes back", async () => {
+    const baseline = svc.rssBytes();
+    const pool = new Pool(svc.url, { connections: 16 });
+    const statuses = new Map<number, number>();
+    const text = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.constantFrom("", "😀", "\ud800", "a\u0000b", "x".repeat(30_000)));
+    const json = fc.jsonValue({ maxDepth: 6 });
+    const body = fc.oneof(
+      fc.record({ messages: fc.array(fc.record({ content: fc.oneof(text, json), peer_id: fc.oneof(text, json), metadata: json }, { requiredKeys: [] }), { maxLength: 4 }) }).map((b) => JSON.stringify(b)),
+      json.map((v) => JSON.stringify(v)),
+      fc.uint8Array({ maxLength: 500 }).map((b) => Buffer.from(b)),
+      fc.constantFrom("[".repeat(10_000), "{", "x".repeat(300_000)),
+    );
+    const samples = fc.sample(fc.tuple(text, text, body), 7_000);
+    for (let i = 0; i < samples.length; i += 16) {
+      await Promise.all(samples.slice(i, i + 16).map(async ([ws, ss, b]) => {
+        const res = await pool.request({ method: "POST", path: `/v3/workspaces/${encodeURIComponent(ws)}/sessions/${encodeURIComponent(ss)}/messages`, headers: { "content-type": "application/json" }, body: b }).catch(() => null);
+        if (!res) return statuses.set(0, (statuses.get(0) ?? 0) + 1);
+        await res.body.dump();
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      }));
+    }
+    await pool.close();
+    // gRPC: garbage frames, truncated streams, hostile strings
+    const session = http2.connect(svc.url);
+    const bytes = fc.sample(fc.uint8Array({ maxLength: 300 }), 3_000);
+    let grpc5xx = 0;
+    for (let i = 0; i < bytes.length; i += 16) {
+      await Promise.all(bytes.slice(i, i + 16).map((b, j) => new Promise<void>((resolve) => {
+        const frame = Buffer.alloc(5 + b.length);
+        frame.writeUInt32BE(b.length + (j % 5 === 0 ? 7 : 0), 1); // some frames lie about their length (truncated)
+        frame.set(b, 5);
+        const stream = session.request({ ":method": "POST", ":path": "/honcho.v3.MessageService/CreateMessages", "content-type": "application/grpc", te: "trailers" });
+        let status: string | undefined;
+        stream.on("response", (h) => (status ??= h["grpc-status"] as string | undefined));
+        stream.on("trailers", (h) => (status = h["grpc-status"] as string | undefined));
+        stream.on("data", () => {});
+        stream.on("error", () => {});
+        stream.on("close", () => {
+          if (status === "13" || status === "2") grpc5xx++;
+          resolve();
+        });
+        if (j % 7 === 0) stream.close(http2.constants.NGHTTP2_CANCEL); // the client gives up mid-request
+        else stream.end(frame);
+      })));
+    }
+    session.close();
+    const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
+    console.log(`fuzz: REST statuses ${JSON.stringify(Object.fromEntries(statuses))}; gRPC INTERNAL/UNKNOWN: ${grpc5xx}`);
+    expect(fivexx).toBe(0);
+    expect(grpc5xx).toBe(0);
+    expect(svc.child.exitCode).toBeNull();
+    await new Promise((r) => setTimeout(r, 3_000));
+    const after = svc.rssBytes();
+    console.log(`fuzz: RSS ${Math.round(baseline / 2 ** 20)} MiB before, ${Math.round(after / 2 ** 20)} MiB after`);
+    expect(after).toBeLessThan(baseline * 1.5 + 64 * 2 ** 20);
+  });
+
+  it("drops a client that sends its headers too slowly (slowloris)", async () => {
+    const socket = net.connect(svc.port, "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    const closed = new Promise<number>((r) => socket.once("close", () => r(Date.now())));
+    const started = Date.now();
+    socket.write("POST /v3/workspaces/a/sessions/b/messages HTTP/1.1\r\nHost: x\r\n");
+    const drip = setInterval(() => socket.writable && socket.write("X-Slow: 1\r\n"), 300);
+    const at = await closed;
+    clearInterval(drip);
+    expect(at - started).toBeLessThan(4_000);
+  });
+
+  it("drops a body that never ends", async () => {
+    const socket = net.connect(svc.port, "127.0.0.1");
+    await new Promise((r) => socket.once("connect", r));
+    let answer = "";
+    socket.on("data", (d) => (answer += d));
+    const closed = new Promise<number>((r) => socket.once("close", () => r(Date.now())));
+    const started = Date.now();
+    socket.write("POST /v3/workspaces/a/sessions/b/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{\"messages\": [");
+    const drip = setInterval(() => socket.writable && socket.write(" "), 200);
+    const at = await closed;
+    clearInterval(drip);
+    expect(at - started).toBeLessThan(5_000);
+    expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
+  });
+
+  it("keeps serving others while a client never reads its answers", async () => {
+    const greedy = net.connect(svc.port, "127.0.0.1");
+    await new Promise((r) => greedy.once("connect", r));
+    greedy.pause(); // never read
+    const body = JSON.stringify({ messages: [{ content: "y".repeat(20_000), peer_id: "a" }] });
+    for (let i = 0; i < 200; i++) greedy.write(`POST /v3/workspaces/g/sessions/s/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const t = Date.now();
+    const res = await fetch(`${svc.url}/v3/workspaces/g/sessions/other/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ content: "hi", peer_id: "b" }] }) });
+    expect(res.status).toBe(201);
+    expect(Date.now() - t).toBeLessThan(2_000);
+    greedy.destroy();
+  });
+});

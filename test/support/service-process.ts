@@ -1,0 +1,68 @@
+// The service as its own process (`node --import tsx src/main.ts`), for
+// tests that kill it, restart it or watch its memory.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  /** the embedded PostgreSQL's port, when the service started one */
+  pgPort: number;
+  exited: Promise<number | null>;
+  rssBytes(): number;
+}
+
+export async function startService(env: Record<string, string>, port?: number): Promise<ServiceProcess> {
+  port ??= await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  let pgPort = 0;
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${out}`)), 90_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      out = (out + d).slice(-20_000);
+      for (const line of d.toString().split("\n").filter(Boolean)) {
+        let rec: { msg?: string; port?: number };
+        try {
+          rec = JSON.parse(line) as typeof rec;
+        } catch {
+          continue;
+        }
+        if (rec.msg === "embedded PostgreSQL running") pgPort = rec.port!;
+        if (rec.msg?.startsWith("serving")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    });
+    child.stderr!.on("data", (d: Buffer) => (out = (out + d).slice(-20_000)));
+    void exited.then((code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pgPort,
+    exited,
+    rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) * 1024,
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
