@@ -27,30 +27,24 @@ export async function startService(env: Record<string, string>, port?: number): 
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   let pgPort = 0;
   let out = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${out}`)), 90_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      out = (out + d).slice(-20_000);
-      for (const line of d.toString().split("\n").filter(Boolean)) {
-        let rec: { msg?: string; port?: number };
-        try {
-          rec = JSON.parse(line) as typeof rec;
-        } catch {
-          continue;
-        }
-        if (rec.msg === "embedded PostgreSQL running") pgPort = rec.port!;
-        if (rec.msg?.startsWith("serving")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      }
-    });
-    child.stderr!.on("data", (d: Buffer) => (out = (out + d).slice(-20_000)));
-    void exited.then((code) => reject(new Error(`exited ${code}:\n${out}`)));
+  child.stdout!.on("data", (d: Buffer) => {
+    out = (out + d).slice(-20_000);
+    const m = /"port":(\d+)[^\n]*"msg":"embedded PostgreSQL running"/.exec(String(d));
+    if (m) pgPort = Number(m[1]);
   });
+  child.stderr!.on("data", (d: Buffer) => (out = (out + d).slice(-20_000)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 90_000; ; ) {
+    if (gone) throw new Error(`exited before serving:\n${out}`);
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+    if (Date.now() > deadline) throw new Error(`no start within 90 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     child,
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     pgPort,
     exited,
