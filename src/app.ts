@@ -9,6 +9,8 @@ import { bindServices } from "./handlers/index.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { createMessageReads } from "./store/message-reads.js";
 import { createMessageStore } from "./store/message-store.js";
+import { createCommitFeed } from "./store/notifications.js";
+import { createQueueStore } from "./store/queue-store.js";
 import { createResourceStore } from "./store/resource-store.js";
 import { probeDatabase } from "./store/probe.js";
 import { createAuthGate } from "./transport/auth-gate.js";
@@ -37,8 +39,11 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const obs = createObservability(log, () => messages.inFlight());
   const tokens = createTokenCounter();
   const resources = createResourceStore(db.sql);
+  const commits = createCommitFeed(db.sql);
   const bindings = bindServices({
     messages,
+    queue: createQueueStore(db.sql),
+    commits,
     reads: createMessageReads(db.sql),
     resources,
     tokens,
@@ -83,6 +88,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
       health.drain();
       await server.close(cfg.shutdownGraceMs);
       await tokens.close();
+      await commits.close();
       await db.close();
     },
   };

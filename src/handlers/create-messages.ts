@@ -11,7 +11,7 @@ import {
 import { createHash } from "node:crypto";
 import { DomainError, ValidationFailed, notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import { microsToIso, validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
+import { microsToIso, validateCreateMessages, type NewMessage, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
 import type { InsertedMessage } from "../store/message-store.js";
@@ -35,6 +35,7 @@ export function createMessagesHandler({ messages: store, reads, tokens, idempote
       metadata: m.metadata,
       tokenCount: counts[i]!,
       createdAt: m.createdAtMicros === null ? null : microsToIso(m.createdAtMicros),
+      configuration: configurationJson(m.configuration),
     }));
     const insert = { workspaceName: batch.workspaceId, sessionName: batch.sessionId, newWorkspaceId: newId(), newSessionId: newId(), peers, rows };
     const inactive = () => notFound(`Session ${batch.sessionId} not found in workspace ${batch.workspaceId}`);
@@ -63,6 +64,14 @@ export function createMessagesHandler({ messages: store, reads, tokens, idempote
       })),
     });
   };
+}
+
+// The message's configuration as Honcho stores it (snake_case JSON).
+function configurationJson(c: NewMessage["configuration"]): Record<string, unknown> | null {
+  if (!c) return null;
+  if (!c.reasoning) return {};
+  const { enabled, customInstructions } = c.reasoning;
+  return { reasoning: { ...(enabled !== undefined ? { enabled } : {}), ...(customInstructions !== undefined ? { custom_instructions: customInstructions } : {}) } };
 }
 
 // Idempotency-Key: an HTTP header on REST, metadata on gRPC and Connect.

@@ -3,15 +3,20 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { Access, Target } from "../domain/auth/index.js";
 import { MessageService } from "../../gen/honcho/v3/messages_pb.js";
+import { QueueService, WatchService } from "../../gen/honcho/v3/queue_pb.js";
 import { PeerService, SessionService, WorkspaceService } from "../../gen/honcho/v3/resources_pb.js";
 import type { TokenCounter } from "../domain/tokens.js";
 import type { MessageReads } from "../store/message-reads.js";
 import type { MessageStore } from "../store/message-store.js";
+import type { CommitFeed } from "../store/notifications.js";
+import type { QueueStore } from "../store/queue-store.js";
 import type { ResourceStore } from "../store/resource-store.js";
 import type { CallContext } from "./context.js";
 import { createMessagesHandler, decodeCreateMessagesJson } from "./create-messages.js";
 import { getMessageRpc, listMessagesRpc, readMessageHandlers, updateMessageRpc } from "./read-messages.js";
+import { queueHandlers } from "./queue.js";
 import { peerRpc, resourceHandlers, sessionRpc, workspaceRpc } from "./resources.js";
+import { watchMessagesHandler } from "./watch-messages.js";
 
 // biome-ignore lint: handlers are typed at their definition; bindings are generic.
 export type UnaryHandler = (req: any, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
@@ -25,10 +30,14 @@ export interface Policy {
   target(fields: Record<string, string>): Target;
 }
 
+export type StreamHandler = (req: any, ctx: CallContext) => AsyncIterable<MessageShape<DescMessage>>;
+
 export interface ServiceBinding {
   service: DescService;
   /** by method localName */
   handlers: Record<string, UnaryHandler>;
+  /** server-streaming methods, by localName */
+  streams?: Record<string, StreamHandler>;
   /** by method localName: REST decoders with FastAPI semantics; others use protobuf JSON */
   jsonDecoders?: Record<string, JsonDecoder>;
   /** by method localName; a method without one needs no token */
@@ -41,6 +50,8 @@ const read: Access = { kind: "session_read" };
 
 export interface Dependencies {
   messages: MessageStore;
+  queue: QueueStore;
+  commits: CommitFeed;
   reads: MessageReads;
   resources: ResourceStore;
   tokens: TokenCounter;
@@ -52,7 +63,21 @@ export interface Dependencies {
 
 export function bindServices(deps: Dependencies): ServiceBinding[] {
   const resources = resourceHandlers(deps);
+  const queue = queueHandlers(deps);
+  const workspaceOnly = (f: Record<string, string>): Target => ({ workspace: f.workspace_id ?? "" });
   return [
+    {
+      service: QueueService,
+      handlers: { claimWork: queue.claimWork, ackWork: queue.ackWork },
+      // admin or workspace tokens
+      policies: { claimWork: { access: { kind: "workspace_write" }, target: workspaceOnly }, ackWork: { access: { kind: "workspace_write" }, target: workspaceOnly } },
+    },
+    {
+      service: WatchService,
+      handlers: {},
+      streams: { watchMessages: watchMessagesHandler(deps) },
+      policies: { watchMessages: { access: read, target: sessionTarget } },
+    },
     {
       service: MessageService,
       handlers: { createMessages: createMessagesHandler(deps), ...readMessageHandlers(deps) },

@@ -27,6 +27,8 @@ export interface MessagePage {
 
 export interface MessageReads {
   get(workspace: string, session: string, publicId: string): Promise<MessageRow | null>;
+  /** Up to `limit` messages of a session after sequence number `afterSeq`, in order. */
+  after(workspace: string, session: string, afterSeq: bigint, limit: number): Promise<(MessageRow & { seq: string })[]>;
   /** The messages with these ids, in the order given. */
   byIds(publicIds: string[]): Promise<MessageRow[]>;
   /** Replaces the metadata; null when there is no such message. */
@@ -44,6 +46,11 @@ export function createMessageReads(sql: Sql): MessageReads {
         SELECT ${cols} FROM messages WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}`;
       return row ?? null;
     },
+
+    after: (workspace, session, afterSeq, limit) => sql<(MessageRow & { seq: string })[]>`
+      SELECT ${cols}, seq_in_session::text AS seq FROM messages
+      WHERE workspace_name = ${workspace} AND session_name = ${session} AND seq_in_session > ${afterSeq.toString()}::bigint
+      ORDER BY seq_in_session LIMIT ${limit}`,
 
     async byIds(publicIds) {
       const rows = await sql<MessageRow[]>`SELECT ${cols} FROM messages WHERE public_id = ANY(${publicIds}::text[])`;

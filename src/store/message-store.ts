@@ -4,6 +4,7 @@
 // statement is one implicit transaction (stored whole or not at all) and one
 // round trip to PostgreSQL in the steady state.
 import type { Sql } from "postgres";
+import { fullStatement, shortStatement, type Row } from "./batch-statements.js";
 
 export interface NewMessageRow {
   publicId: string;
@@ -13,6 +14,8 @@ export interface NewMessageRow {
   tokenCount: number;
   /** RFC 3339 (microseconds kept); null: the database's now() */
   createdAt: string | null;
+  /** the message's own configuration (null: none); its reasoning.enabled wins over the session's and workspace's */
+  configuration: Record<string, unknown> | null;
 }
 
 export interface BatchInsert {
@@ -68,8 +71,6 @@ const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failur
 const KNOWN_TTL_MS = 60_000;
 const KNOWN_MAX = 100_000;
 
-type Row = { public_id: string; seq: string; micros: string };
-
 export function createMessageStore(sql: Sql): MessageStore {
   const known = new Map<string, number>();
   const keyOf = (b: BatchInsert, peer: string) => `${b.workspaceName}\u0000${b.sessionName}\u0000${peer}`;
@@ -79,74 +80,6 @@ export function createMessageStore(sql: Sql): MessageStore {
     for (const p of b.peers) known.set(keyOf(b, p.name), now + KNOWN_TTL_MS);
   };
   const forget = (b: BatchInsert) => b.peers.forEach((p) => known.delete(keyOf(b, p.name)));
-
-  // The rows of the batch, numbered from the session's counter (CTE `sess`).
-  const messagesInsert = (q: Sql, b: BatchInsert) => q`
-      INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session, created_at)
-      SELECT m.public_id, ${b.workspaceName}, ${b.sessionName}, m.peer_name, m.content, m.metadata::jsonb,
-             m.token_count, sess.base + m.ord, coalesce(m.created_at, now())
-      FROM sess, unnest(
-        ${b.rows.map((r) => r.publicId)}::text[],
-        ${b.rows.map((r) => r.peerName)}::text[],
-        ${b.rows.map((r) => r.content)}::text[],
-        ${b.rows.map((r) => JSON.stringify(r.metadata))}::text[],
-        ${b.rows.map((r) => r.tokenCount)}::int[],
-        ${b.rows.map((r) => r.createdAt)}::timestamptz[]
-      ) WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, ord)
-      RETURNING public_id, seq_in_session::text AS seq,
-        (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros`;
-
-  // Everything exists and every peer is a member: bump the counter, insert.
-  async function shortStatement(q: Sql, b: BatchInsert) {
-    const n = b.rows.length;
-    return q<Row[]>`
-      WITH sess AS (
-        UPDATE sessions SET message_seq = message_seq + ${n}
-        WHERE name = ${b.sessionName} AND workspace_name = ${b.workspaceName} AND is_active
-        RETURNING message_seq - ${n}::bigint AS base
-      )
-      ${messagesInsert(q, b)}`;
-  }
-
-  async function attempt(q: Sql, b: BatchInsert) {
-    const peers = [...b.peers].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-    const n = b.rows.length;
-    return q<Row[]>`
-      WITH ws AS (
-        INSERT INTO workspaces (id, name)
-        SELECT ${b.newWorkspaceId}, ${b.workspaceName}
-        WHERE NOT EXISTS (SELECT 1 FROM workspaces WHERE name = ${b.workspaceName})
-        ON CONFLICT (name) DO NOTHING
-      ), sess AS (
-        INSERT INTO sessions (id, name, workspace_name, message_seq)
-        VALUES (${b.newSessionId}, ${b.sessionName}, ${b.workspaceName}, ${n})
-        ON CONFLICT (name, workspace_name) DO UPDATE
-          SET message_seq = sessions.message_seq + EXCLUDED.message_seq
-          WHERE sessions.is_active
-        RETURNING message_seq - ${n}::bigint AS base
-      ), peer_input AS (
-        SELECT p.name, p.id, p.ord FROM unnest(${peers.map((p) => p.name)}::text[], ${peers.map((p) => p.newId)}::text[])
-          WITH ORDINALITY AS p(name, id, ord)
-        WHERE EXISTS (SELECT 1 FROM sess)
-      ), new_peers AS (
-        -- The filters keep the steady state (everything exists) free of
-        -- speculative inserts and row locks.
-        INSERT INTO peers (id, name, workspace_name)
-        SELECT i.id, i.name, ${b.workspaceName} FROM peer_input i
-        WHERE NOT EXISTS (SELECT 1 FROM peers p WHERE p.name = i.name AND p.workspace_name = ${b.workspaceName})
-        ORDER BY i.ord
-        ON CONFLICT (name, workspace_name) DO NOTHING
-      ), members AS (
-        INSERT INTO session_peers (workspace_name, session_name, peer_name)
-        SELECT ${b.workspaceName}, ${b.sessionName}, i.name FROM peer_input i
-        WHERE NOT EXISTS (
-          SELECT 1 FROM session_peers m
-          WHERE m.workspace_name = ${b.workspaceName} AND m.session_name = ${b.sessionName} AND m.peer_name = i.name AND m.left_at IS NULL)
-        ORDER BY i.ord
-        ON CONFLICT (workspace_name, session_name, peer_name) DO UPDATE SET left_at = NULL, joined_at = now()
-      )
-      ${messagesInsert(q, b)}`;
-  }
 
   let inFlight = 0;
   return {
@@ -205,7 +138,7 @@ export function createMessageStore(sql: Sql): MessageStore {
     }
     for (let tries = 1; ; tries++) {
       try {
-        const rows = await attempt(q, b);
+        const rows = await fullStatement(q, b);
         if (rows.length === 0) return null;
         remember(b, now);
         return inOrder(b, rows);

@@ -10,7 +10,7 @@ import { classify, toConnectError } from "./error-codes.js";
 
 export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: Logger) {
   return (router: ConnectRouter) => {
-    for (const { service, handlers, policies } of bindings) {
+    for (const { service, handlers, streams, policies } of bindings) {
       const impl: Record<string, (req: unknown, hctx: HandlerContext) => Promise<unknown>> = {};
       for (const method of service.methods) {
         const handler = handlers[method.localName];
@@ -29,6 +29,23 @@ export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: L
           if (!out.ok) throw toConnectError(out.error);
           return out.value;
         };
+      }
+      for (const method of service.methods) {
+        const stream = streams?.[method.localName];
+        if (!stream) continue;
+        const policy = policies[method.localName];
+        const scalars = method.input.fields.filter((f) => f.fieldKind === "scalar");
+        impl[method.localName] = async function* (req: unknown, hctx: HandlerContext) {
+          const ctx = { requestId: hctx.values.get(kCallRecord)?.requestId ?? "", signal: hctx.signal, headers: hctx.requestHeader };
+          try {
+            await auth(policy, hctx.requestHeader, Object.fromEntries(scalars.map((f) => [f.name, String((req as Record<string, unknown>)[f.localName])])));
+            yield* stream(req, ctx);
+          } catch (err) {
+            const known = classify(err);
+            if (!known && !hctx.signal.aborted) log.error({ err, requestId: ctx.requestId }, "unexpected error");
+            throw toConnectError(known);
+          }
+        } as never;
       }
       // biome-ignore lint: impl is keyed by the service's own method names.
       router.service(service, impl as never);

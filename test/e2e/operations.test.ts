@@ -48,7 +48,10 @@ describe("gRPC reflection", () => {
       "honcho.v3.MessageService/ListMessages",
       "honcho.v3.MessageService/UpdateMessage",
       "honcho.v3.PeerService/GetOrCreatePeer",
+      "honcho.v3.QueueService/AckWork",
+      "honcho.v3.QueueService/ClaimWork",
       "honcho.v3.SessionService/GetOrCreateSession",
+      "honcho.v3.WatchService/WatchMessages",
       "honcho.v3.WorkspaceService/GetOrCreateWorkspace",
     ]);
   });

@@ -60,6 +60,11 @@ async function verify(sessions: string[], acks: Ack[]) {
     perBatch.set(r.batch as string, e);
   }
   for (const [, e] of perBatch) expect(e.n).toBe(e.size);
+  // reasoning is on by default: every stored message has its work item, written in the same statement
+  const orphans = await db.sql`
+    SELECT count(*)::int AS n FROM messages m
+    WHERE m.workspace_name = 'rel' AND m.session_name = ANY(${sessions}) AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id)`;
+  expect(orphans[0]!.n).toBe(0);
   return rows.length;
 }
 

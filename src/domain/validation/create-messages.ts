@@ -4,7 +4,7 @@
 // pydantic's order. Runs on parsed JSON (REST) and on the JSON view of a
 // protobuf request (gRPC, Connect), so every protocol gets the same details.
 import { countTokens } from "../tokens.js";
-import { parseDatetime } from "./datetime.js";
+import { microsToDate, parseDatetime } from "./datetime.js";
 import { issue, MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { has, isObject, metadataOf, name } from "./fields.js";
 import { codePoints, hasLoneSurrogate, isPythonBlank, stripNul } from "./strings.js";
@@ -22,7 +22,9 @@ export interface NewMessage {
   metadata: Record<string, unknown>;
   /** null when absent or null */
   configuration: { reasoning?: ReasoningSetting | null } | null;
-  /** microseconds since the epoch; null when absent or null (the database's now) */
+  /** the instant (naive datetimes are UTC); null when absent or null (the database's now) */
+  createdAt: Date | null;
+  /** the same instant in microseconds since the epoch, as pydantic keeps it */
   createdAtMicros: bigint | null;
 }
 
@@ -35,6 +37,9 @@ export interface ValidBatch {
 const MAX_CONTENT = 25_000;
 const MAX_BATCH = 100;
 const MAX_INSTRUCTION_TOKENS = 2_000;
+// No o200k_base token is longer than 128 bytes, and a UTF-16 unit is at least
+// one UTF-8 byte: longer instructions are over budget without counting.
+const SURELY_OVER_BUDGET = MAX_INSTRUCTION_TOKENS * 128;
 
 export function validateCreateMessages(path: { workspace_id: string; session_id: string }, body: unknown): Validated<ValidBatch> {
   const issues: ValidationIssue[] = [];
@@ -86,7 +91,8 @@ function message(item: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage
   }
 
   if (issues.length > before) return undefined;
-  return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAtMicros };
+  const createdAt = createdAtMicros === null ? null : microsToDate(createdAtMicros);
+  return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAt, createdAtMicros };
 }
 
 function configurationOf(v: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage["configuration"] | undefined {
@@ -111,7 +117,7 @@ function reasoningOf(v: unknown, loc: Loc, issues: ValidationIssue[]): Reasoning
     const text = v.custom_instructions;
     const at: Loc = [...loc, "custom_instructions"];
     if (typeof text !== "string") issues.push(issue.stringType(at, text));
-    else if (!isPythonBlank(text) && countTokens(text) > MAX_INSTRUCTION_TOKENS) {
+    else if (!isPythonBlank(text) && (text.length > SURELY_OVER_BUDGET || countTokens(text) > MAX_INSTRUCTION_TOKENS)) {
       issues.push(issue.valueError(at, text, `custom_instructions exceeds DERIVER.MAX_CUSTOM_INSTRUCTIONS_TOKENS (${MAX_INSTRUCTION_TOKENS} tokens)`));
     } else out.customInstructions = text;
   }
@@ -121,16 +127,21 @@ function reasoningOf(v: unknown, loc: Loc, issues: ValidationIssue[]): Reasoning
 const TRUE = new Set(["1", "on", "t", "true", "y", "yes"]);
 const FALSE = new Set(["0", "f", "false", "n", "no", "off"]);
 
-// pydantic's lax bool: bools, the strings above (any case), and the numbers 0 and 1.
+// pydantic's lax bool: bools, the strings above (ASCII case-insensitive), and
+// the numbers 0 and 1. Other integral numbers within i64 "cannot be
+// interpreted"; fractions, infinities, NaN and numbers past i64 are no bool at all.
 function laxBool(v: unknown): boolean | "type" | "parsing" {
   if (typeof v === "boolean") return v;
   if (typeof v === "string") {
-    const s = v.toLowerCase();
+    const s = asciiLower(v);
     return TRUE.has(s) ? true : FALSE.has(s) ? false : "parsing";
   }
   if (typeof v === "number") {
     if (v === 0 || v === 1) return v === 1;
-    return Number.isInteger(v) ? "parsing" : "type";
+    return Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63 ? "parsing" : "type";
   }
   return "type";
 }
+
+// Rust's eq_ignore_ascii_case: only A-Z fold ("İ".toLowerCase() would become "i̇").
+const asciiLower = (s: string) => (s.length > 5 ? s : s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)));

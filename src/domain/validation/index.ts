@@ -1,7 +1,7 @@
 // FastAPI + pydantic v2 validation, shared by every protocol.
 export { MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 export { parseJsonBody, parseRequestBody } from "./python-json.js";
-export { microsToIso } from "./datetime.js";
+export { microsToDate, microsToIso } from "./datetime.js";
 export { validateCreateMessages, type NewMessage, type ReasoningSetting, type ValidBatch } from "./create-messages.js";
 export { NAME_PATTERN } from "./fields.js";
 export {
@@ -15,3 +15,4 @@ export {
   type MessageRef,
   type ResourceInput,
 } from "./resources.js";
+export { validateAck, validateClaim, validateWatch, type AckInput, type ClaimInput, type WatchInput } from "./queue.js";

@@ -1,60 +1,89 @@
-// FastAPI parses bodies with Python's json.loads. Valid JSON takes the fast
-// path (JSON.parse); when that fails, this scanner, a port of CPython's
-// _json.c, finds the error Python would report: its message and its position
-// in code points. It also accepts what Python accepts and JSON.parse does
-// not (NaN, Infinity, -Infinity).
+// FastAPI reads a JSON body with Starlette's request.json(), i.e. Python's
+// json.loads on the body's bytes. Valid JSON takes the fast path
+// (JSON.parse); otherwise a port of CPython 3.11's _json.c scanner finds the
+// error Python reports: its message and its offset in code points. The port
+// also accepts what Python accepts and JSON.parse does not (NaN, Infinity,
+// -Infinity). Failures that are not a JSONDecodeError (RecursionError,
+// int() over 4300 digits, undecodable UTF-16/32) are FastAPI's 400.
 import { DomainError } from "../errors.js";
-import { MISSING, type Validated, type ValidationIssue } from "./issues.js";
+import { decodeLikePython } from "./python-bytes.js";
+import { issue, MISSING, type Validated, type ValidationIssue } from "./issues.js";
+import { setOwn } from "./strings.js";
 
 class JsonError extends Error {
-  constructor(readonly pyMessage: string, readonly at: number) {
+  constructor(
+    readonly pyMessage: string,
+    readonly at: number,
+  ) {
     super(pyMessage);
   }
 }
 
 // Python's json.loads raises RecursionError near 1000 levels of nesting (the
-// interpreter's recursion limit, less the frames FastAPI already uses), and
-// FastAPI answers 400. Refusing the same bodies here also keeps every walk
-// over the parsed value shallow.
+// interpreter's recursion limit less the frames the server already uses:
+// 958 levels still parse under a bare FastAPI app on uvicorn; Honcho's
+// middleware uses a few more), and FastAPI answers 400.
 export const MAX_JSON_DEPTH = 950;
+// int() refuses decimal strings of more than 4300 digits (ValueError → 400).
+const MAX_INT_DIGITS = 4300;
 
-/** A request body as FastAPI reads it: empty is MISSING, otherwise Python's json.loads. */
+const unparsable = () => new DomainError("bad_request", "There was an error parsing the body");
+
+/** A request body as FastAPI reads it: empty is MISSING (the `missing` issue comes with the path's issues). */
 export function parseRequestBody(text: string): Validated<unknown> {
   if (text.length === 0) return { ok: true, value: MISSING };
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new DomainError("bad_request", "There was an error parsing the body");
   return parseJsonBody(text);
 }
 
-// Bracket depth outside strings, stopping at the first level past `limit`.
-function nestsDeeperThan(s: string, limit: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) {
-      for (i++; i < s.length; i++) {
-        const d = s.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+/**
+ * Python's json.loads on a body (text decoded from UTF-8, one BOM removed).
+ * Empty → the `missing` issue; invalid JSON → `json_invalid` at Python's
+ * offset; throws DomainError("bad_request") where FastAPI answers 400.
+ */
+export function parseJsonBody(text: string): Validated<unknown> {
+  if (text.length === 0) return { ok: false, issues: [issue.missing(["body"], null)] };
+  const s = decodeLikePython(text);
+  if (s === undefined) throw unparsable();
+  let fast: unknown;
+  try {
+    fast = JSON.parse(s);
+  } catch {
+    return slowPath(s);
   }
-  return false;
+  const check = inspect(fast);
+  if (check === "deep") throw unparsable();
+  // ±Infinity came from a huge literal: an int of more than 4300 digits is a 400
+  return check === "infinite" ? slowPath(s) : { ok: true, value: fast };
 }
 
-export function parseJsonBody(text: string): Validated<unknown> {
+function slowPath(s: string): Validated<unknown> {
   try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    try {
-      return { ok: true, value: loads(text) };
-    } catch (err) {
-      if (!(err instanceof JsonError)) throw err;
-      const issue: ValidationIssue = { type: "json_invalid", loc: ["body", codePointOffset(text, err.at)], msg: "JSON decode error", input: {}, ctx: { error: err.pyMessage } };
-      return { ok: false, issues: [issue] };
-    }
+    return { ok: true, value: loads(s) };
+  } catch (err) {
+    if (!(err instanceof JsonError)) throw err;
+    const found: ValidationIssue = {
+      type: "json_invalid",
+      loc: ["body", codePointOffset(s, err.at)],
+      msg: "JSON decode error",
+      input: {},
+      ctx: { error: err.pyMessage },
+    };
+    return { ok: false, issues: [found] };
   }
+}
+
+// One iterative walk over a parsed value: too deep for Python, or holding ±Infinity.
+function inspect(root: unknown): "deep" | "infinite" | undefined {
+  const stack: [unknown, number][] = [[root, 0]];
+  let infinite = false;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === "number") infinite ||= !Number.isFinite(v);
+    if (typeof v !== "object" || v === null) continue;
+    if (depth + 1 > MAX_JSON_DEPTH) return "deep";
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === "object" || typeof child === "number") stack.push([child, depth + 1]);
+  }
+  return infinite ? "infinite" : undefined;
 }
 
 function codePointOffset(s: string, utf16: number): number {
@@ -73,6 +102,17 @@ const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
+function hexAt(s: string, i: number): number {
+  let v = 0;
+  for (let k = i; k < i + 4; k++) {
+    const c = s.charCodeAt(k);
+    const d = isDigit(c) ? c - 48 : c >= 0x61 && c <= 0x66 ? c - 87 : c >= 0x41 && c <= 0x46 ? c - 55 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
 function loads(s: string): unknown {
   const len = s.length;
   const ws = (i: number) => {
@@ -80,13 +120,15 @@ function loads(s: string): unknown {
     return i;
   };
 
-  // Returns [value, next index]; throws "Expecting value" where no value starts.
-  function scan(i: number): [unknown, number] {
+  // scan_once: [value, next index]; "Expecting value" where no value starts.
+  function scan(i: number, depth: number): [unknown, number] {
     if (i >= len) throw new JsonError("Expecting value", i);
     const c = s[i]!;
     if (c === '"') return scanString(i + 1);
-    if (c === "{") return parseObject(i + 1);
-    if (c === "[") return parseArray(i + 1);
+    if (c === "{" || c === "[") {
+      if (depth + 1 > MAX_JSON_DEPTH) throw unparsable(); // RecursionError
+      return c === "{" ? parseObject(i + 1, depth + 1) : parseArray(i + 1, depth + 1);
+    }
     if (c === "n" && s.startsWith("null", i)) return [null, i + 4];
     if (c === "t" && s.startsWith("true", i)) return [true, i + 4];
     if (c === "f" && s.startsWith("false", i)) return [false, i + 5];
@@ -99,10 +141,14 @@ function loads(s: string): unknown {
   function scanNumber(start: number): [unknown, number] {
     let i = start;
     if (s[i] === "-") i++;
+    const digitsStart = i;
     if (s[i] === "0") i++;
     else if (i < len && s[i]! >= "1" && s[i]! <= "9") while (i < len && isDigit(s.charCodeAt(i))) i++;
     else throw new JsonError("Expecting value", start);
+    const intDigits = i - digitsStart;
+    let isFloat = false;
     if (s[i] === "." && isDigit(s.charCodeAt(i + 1))) {
+      isFloat = true;
       i += 2;
       while (i < len && isDigit(s.charCodeAt(i))) i++;
     }
@@ -111,30 +157,31 @@ function loads(s: string): unknown {
       if (s[j] === "+" || s[j] === "-") j++;
       if (isDigit(s.charCodeAt(j))) {
         while (j < len && isDigit(s.charCodeAt(j))) j++;
+        isFloat = true;
         i = j;
       }
     }
+    if (!isFloat && intDigits > MAX_INT_DIGITS) throw unparsable();
     return [Number(s.slice(start, i)), i];
   }
 
+  // scanstring_unicode (strict): escapes, "\uXXXX" with surrogate pairs, no raw control characters.
   function scanString(i: number): [string, number] {
     const begin = i - 1;
     let out = "";
     for (;;) {
       let j = i;
-      while (j < len) {
-        const c = s.charCodeAt(j);
-        if (c === 0x22 || c === 0x5c || c < 0x20) break;
-        j++;
+      let c = 0;
+      for (; j < len; j++) {
+        c = s.charCodeAt(j);
+        if (c === 0x22 || c === 0x5c) break;
+        if (c < 0x20) throw new JsonError("Invalid control character at", j);
       }
       if (j >= len) throw new JsonError("Unterminated string starting at", begin);
       out += s.slice(i, j);
-      const c = s.charCodeAt(j);
       if (c === 0x22) return [out, j + 1];
-      if (c < 0x20) throw new JsonError("Invalid control character at", j);
-      // backslash
-      j++;
-      if (j >= len) throw new JsonError("Unterminated string starting at", begin);
+      j++; // past the backslash
+      if (j === len) throw new JsonError("Unterminated string starting at", begin);
       const e = s[j]!;
       if (e !== "u") {
         const v = ESCAPES[e];
@@ -143,27 +190,25 @@ function loads(s: string): unknown {
         i = j + 1;
         continue;
       }
-      let [code, next] = hex4(j + 1);
-      if (code >= 0xd800 && code <= 0xdbff && s[next] === "\\" && s[next + 1] === "u") {
-        const [low, after] = hex4(next + 2);
+      // Python wants a character after the four digits (the closing quote at least)
+      let end = j + 1 + 4;
+      if (end >= len) throw new JsonError("Invalid \\uXXXX escape", j);
+      let code = hexAt(s, j + 1);
+      if (code < 0) throw new JsonError("Invalid \\uXXXX escape", j);
+      if (code >= 0xd800 && code <= 0xdbff && end + 6 < len && s[end] === "\\" && s[end + 1] === "u") {
+        const low = hexAt(s, end + 2);
+        if (low < 0) throw new JsonError("Invalid \\uXXXX escape", end + 1);
         if (low >= 0xdc00 && low <= 0xdfff) {
           code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-          next = after;
+          end += 6;
         }
       }
       out += String.fromCodePoint(code);
-      i = next;
+      i = end;
     }
   }
 
-  // Four hex digits at i; Python reports a bad one at the "u" before them.
-  function hex4(i: number): [number, number] {
-    const digits = s.slice(i, i + 4);
-    if (!/^[0-9a-fA-F]{4}$/.test(digits)) throw new JsonError("Invalid \\uXXXX escape", i - 1);
-    return [Number.parseInt(digits, 16), i + 4];
-  }
-
-  function parseObject(i: number): [Record<string, unknown>, number] {
+  function parseObject(i: number, depth: number): [Record<string, unknown>, number] {
     const obj: Record<string, unknown> = {};
     i = ws(i);
     if (s[i] === "}") return [obj, i + 1];
@@ -172,9 +217,8 @@ function loads(s: string): unknown {
       const [key, afterKey] = scanString(i + 1);
       i = ws(afterKey);
       if (s[i] !== ":") throw new JsonError("Expecting ':' delimiter", i);
-      i = ws(i + 1);
-      const [value, afterValue] = scan(i);
-      obj[key] = value;
+      const [value, afterValue] = scan(ws(i + 1), depth);
+      setOwn(obj, key, value); // "__proto__" too, as in Python's dict
       i = ws(afterValue);
       if (s[i] === "}") return [obj, i + 1];
       if (s[i] !== ",") throw new JsonError("Expecting ',' delimiter", i);
@@ -182,12 +226,12 @@ function loads(s: string): unknown {
     }
   }
 
-  function parseArray(i: number): [unknown[], number] {
+  function parseArray(i: number, depth: number): [unknown[], number] {
     const arr: unknown[] = [];
     i = ws(i);
     if (s[i] === "]") return [arr, i + 1];
     for (;;) {
-      const [value, after] = scan(i);
+      const [value, after] = scan(i, depth);
       arr.push(value);
       i = ws(after);
       if (s[i] === "]") return [arr, i + 1];
@@ -196,7 +240,7 @@ function loads(s: string): unknown {
     }
   }
 
-  const [value, end] = scan(ws(0));
+  const [value, end] = scan(ws(0), 0);
   const rest = ws(end);
   if (rest !== len) throw new JsonError("Extra data", rest);
   return value;

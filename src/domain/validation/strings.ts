@@ -23,14 +23,35 @@ export const hasLoneSurrogate = (s: string) => LONE_SURROGATE.test(s);
 const PY_SPACE = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
 export const isPythonBlank = (s: string) => PY_SPACE.test(s);
 
-/** Removes NUL from strings, and from the keys and strings of objects and arrays, recursively. */
+/**
+ * Removes NUL from strings, and from the keys and strings of objects and
+ * arrays, recursively (Honcho's _sanitize_value). Values without NUL come
+ * back as they are, so the common case allocates nothing.
+ */
 export function stripNul<T>(v: T): T {
   if (typeof v === "string") return (v.includes("\0") ? v.replaceAll("\0", "") : v) as T;
-  if (Array.isArray(v)) return v.map(stripNul) as T;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = stripNul(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return (out ?? v) as T;
+  }
   if (typeof v === "object" && v !== null) {
+    const keys = Object.keys(v);
+    const vals = keys.map((k) => stripNul((v as Record<string, unknown>)[k]));
+    if (keys.every((k, i) => !k.includes("\0") && vals[i] === (v as Record<string, unknown>)[k])) return v;
+    // later keys win when two become equal, as in Python's dict comprehension
     const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) out[stripNul(k)] = stripNul(val);
+    keys.forEach((k, i) => setOwn(out, stripNul(k), vals[i]));
     return out as T;
   }
   return v;
+}
+
+/** obj[key] = value, also for "__proto__" (an ordinary key in Python). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }

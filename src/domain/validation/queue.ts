@@ -1,0 +1,50 @@
+// Validation of the queue and watch RPCs (gRPC only), in the same terms as
+// the REST routes: pydantic-style issues, names checked as names.
+import { name } from "./fields.js";
+import type { Loc, Validated, ValidationIssue } from "./issues.js";
+
+export interface ClaimInput { workspaceId: string; consumer: string; maxItems: number; leaseSeconds: number }
+export interface AckInput { workspaceId: string; consumer: string; ids: bigint[]; error: string | null }
+export interface WatchInput { workspaceId: string; sessionId: string; afterSeq: bigint }
+
+function bounded(v: number, loc: Loc, fallback: number, ge: number, le: number, issues: ValidationIssue[]): number {
+  if (v === 0) return fallback; // proto3 default: not given
+  if (v < ge) issues.push({ type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${ge}`, input: v, ctx: { ge } });
+  else if (v > le) issues.push({ type: "less_than_equal", loc, msg: `Input should be less than or equal to ${le}`, input: v, ctx: { le } });
+  return v;
+}
+
+function consumerName(v: string, issues: ValidationIssue[]): string {
+  if (v.length === 0) issues.push({ type: "string_too_short", loc: ["body", "consumer"], msg: "String should have at least 1 character", input: v, ctx: { min_length: 1 } });
+  else if (v.length > 200) issues.push({ type: "string_too_long", loc: ["body", "consumer"], msg: "String should have at most 200 characters", input: v, ctx: { max_length: 200 } });
+  return v;
+}
+
+const result = <T>(issues: ValidationIssue[], value: T): Validated<T> => (issues.length ? { ok: false, issues } : { ok: true, value });
+
+export function validateClaim(req: { workspaceId: string; consumer: string; maxItems: number; leaseSeconds: number }): Validated<ClaimInput> {
+  const issues: ValidationIssue[] = [];
+  const workspaceId = name(req.workspaceId, ["body", "workspace_id"], issues) ?? "";
+  const consumer = consumerName(req.consumer, issues);
+  const maxItems = bounded(req.maxItems, ["body", "max_items"], 10, 1, 1000, issues);
+  const leaseSeconds = bounded(req.leaseSeconds, ["body", "lease_seconds"], 60, 1, 3600, issues);
+  return result(issues, { workspaceId, consumer, maxItems, leaseSeconds });
+}
+
+export function validateAck(req: { workspaceId: string; consumer: string; ids: bigint[]; error?: string }): Validated<AckInput> {
+  const issues: ValidationIssue[] = [];
+  const workspaceId = name(req.workspaceId, ["body", "workspace_id"], issues) ?? "";
+  const consumer = consumerName(req.consumer, issues);
+  if (req.ids.length === 0 || req.ids.length > 1000) {
+    issues.push({ type: req.ids.length === 0 ? "too_short" : "too_long", loc: ["body", "ids"], msg: `List should have at ${req.ids.length === 0 ? "least 1 item" : "most 1000 items"} after validation, not ${req.ids.length}`, input: req.ids.map(String), ctx: { field_type: "List", ...(req.ids.length === 0 ? { min_length: 1 } : { max_length: 1000 }), actual_length: req.ids.length } });
+  }
+  return result(issues, { workspaceId, consumer, ids: req.ids, error: req.error ?? null });
+}
+
+export function validateWatch(req: { workspaceId: string; sessionId: string; afterSeq: bigint }): Validated<WatchInput> {
+  const issues: ValidationIssue[] = [];
+  const workspaceId = name(req.workspaceId, ["body", "workspace_id"], issues) ?? "";
+  const sessionId = name(req.sessionId, ["body", "session_id"], issues) ?? "";
+  if (req.afterSeq < 0n) issues.push({ type: "greater_than_equal", loc: ["body", "after_seq"], msg: "Input should be greater than or equal to 0", input: String(req.afterSeq), ctx: { ge: 0 } });
+  return result(issues, { workspaceId, sessionId, afterSeq: req.afterSeq });
+}

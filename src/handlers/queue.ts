@@ -1,0 +1,42 @@
+// ClaimWork and AckWork: consumers in any language take reasoning work.
+import { create, type JsonObject } from "@bufbuild/protobuf";
+import {
+  AckWorkResponseSchema,
+  ClaimWorkResponseSchema,
+  type AckWorkRequest,
+  type ClaimWorkRequest,
+} from "../../gen/honcho/v3/queue_pb.js";
+import { ValidationFailed } from "../domain/errors.js";
+import { validateAck, validateClaim, type Validated } from "../domain/validation/index.js";
+import type { CallContext } from "./context.js";
+import type { Dependencies } from "./index.js";
+import { timestampFromMicros } from "./shapes.js";
+
+export function valid<T>(r: Validated<T>): T {
+  if (!r.ok) throw new ValidationFailed(r.issues);
+  return r.value;
+}
+
+export function queueHandlers({ queue }: Dependencies) {
+  return {
+    async claimWork(req: ClaimWorkRequest, _ctx: CallContext) {
+      const v = valid(validateClaim(req));
+      const rows = await queue.claim(v.workspaceId, v.consumer, v.maxItems, v.leaseSeconds);
+      return create(ClaimWorkResponseSchema, {
+        items: rows.map((r) => ({
+          id: BigInt(r.id),
+          workUnitKey: r.work_unit_key,
+          taskType: r.task_type,
+          payload: r.payload as JsonObject,
+          workspaceId: r.workspace_name,
+          createdAt: timestampFromMicros(BigInt(r.created_micros)),
+          leasedUntil: timestampFromMicros(BigInt(r.leased_micros)),
+        })),
+      });
+    },
+    async ackWork(req: AckWorkRequest, _ctx: CallContext) {
+      const v = valid(validateAck(req));
+      return create(AckWorkResponseSchema, { acknowledged: await queue.ack(v.workspaceId, v.consumer, v.ids, v.error) });
+    },
+  };
+}
