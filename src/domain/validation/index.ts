@@ -1,5 +1,5 @@
 // FastAPI + pydantic v2 validation, shared by every protocol.
-export { MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
+export { fastApiCanRender, MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 export { parseJsonBody, parseRequestBody } from "./python-json.js";
 export { microsToDate, microsToIso } from "./datetime.js";
 export { validateCreateMessages, type NewMessage, type ReasoningSetting, type ValidBatch } from "./create-messages.js";

@@ -1,23 +1,27 @@
 // String facts as Python sees them: lengths in code points, str.strip()'s
 // whitespace, and Honcho's NUL stripping.
 
-/** Code points in s, counting no further than `stop` (lone surrogates count one each). */
-export function codePoints(s: string, stop = Infinity): number {
-  if (s.length <= stop && !/[\ud800-\udbff]/.test(s)) return s.length; // no pairs: one unit each
+/** True when s holds more than `max` code points (Python's len), counting only where UTF-16 length leaves doubt. */
+export function longerThan(s: string, max: number): boolean {
+  if (s.length <= max) return false; // code points ≤ UTF-16 units
+  if (s.length > 2 * max) return true; // each code point is at most two units
   let n = 0;
-  for (let i = 0; i < s.length && n < stop; i++, n++) {
+  for (let i = 0; i < s.length; i++, n++) {
+    if (n === max) return true;
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) i++;
     }
   }
-  return n;
+  return false;
 }
 
+// String.prototype.isWellFormed (Node 20+) scans natively; the regex is the fallback.
+const isWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** True when s holds a surrogate that is not half of a pair (not valid Unicode text). */
-export const hasLoneSurrogate = (s: string) => LONE_SURROGATE.test(s);
+/** True when s holds a surrogate that is not half of a pair (not valid Unicode text; pydantic's constrained str refuses it). */
+export const hasLoneSurrogate = (s: string): boolean => (isWellFormed ? !isWellFormed.call(s) : LONE_SURROGATE.test(s));
 
 // Python's str.isspace() characters.
 const PY_SPACE = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
