@@ -93,6 +93,33 @@ describe("ClaimWork and AckWork", () => {
 });
 
 describe("WatchMessages", () => {
+  it("follows the read rules: members' peer tokens may watch, other workspaces may not", async () => {
+    await write("watch-auth", "s", [{ content: "hello", peer_id: "alice" }]);
+    const secured = await startTestApp(t.db.url, { authUseAuth: true, authJwtSecret: "w" });
+    try {
+      const watch = createClient(WatchService, createGrpcTransport({ baseUrl: secured.url }));
+      const first = async (claims: object) => {
+        const abort = new AbortController();
+        try {
+          for await (const m of watch.watchMessages({ workspaceId: "watch-auth", sessionId: "s" }, { signal: abort.signal, headers: { authorization: `Bearer ${hs256(claims, "w")}` } })) {
+            abort.abort();
+            return m.message!.content;
+          }
+        } catch (e) {
+          if (abort.signal.aborted) return "aborted";
+          return (e as { code: number }).code;
+        }
+        return "none";
+      };
+      expect(await first({ w: "watch-auth", p: "alice" })).toBe("hello");
+      expect(await first({ w: "watch-auth" })).toBe("hello");
+      expect(await first({ w: "other" })).toBe(Code.Unauthenticated);
+      expect(await first({ w: "watch-auth", p: "mallory" })).toBe(Code.Unauthenticated);
+    } finally {
+      await secured.stop();
+    }
+  });
+
   it("delivers every message once, in order, across a reconnect with after_seq", async () => {
     const watch = createClient(WatchService, createGrpcTransport({ baseUrl: t.app.url }));
     const early = await write("watch", "s", [{ content: "0", peer_id: "a" }, { content: "1", peer_id: "b" }]);
