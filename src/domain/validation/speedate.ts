@@ -16,7 +16,6 @@ export type Parsed = Instant | { error: string };
 const E = {
   tooShort: "input is too short",
   extra: "unexpected extra characters at the end of the input",
-  dateTimeSep: "invalid datetime separator, expected `T`, `t`, `_` or space",
   dateSep: "invalid date separator, expected `-`",
   notExact: "Timestamp is not an exact date",
   year: "invalid character in year",
