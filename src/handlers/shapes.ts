@@ -2,15 +2,11 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { MessageSchema, type Message } from "../../gen/honcho/v3/messages_pb.js";
+import { splitMicros } from "../domain/validation/index.js";
 import type { MessageRow } from "../store/message-reads.js";
 
 export function timestampFromMicros(micros: bigint): Timestamp {
-  let seconds = micros / 1_000_000n;
-  let rest = micros % 1_000_000n;
-  if (rest < 0n) {
-    seconds -= 1n;
-    rest += 1_000_000n;
-  }
+  const [seconds, rest] = splitMicros(micros, 1_000_000n);
   return create(TimestampSchema, { seconds, nanos: Number(rest) * 1000 });
 }
 

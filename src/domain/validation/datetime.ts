@@ -36,16 +36,17 @@ export function parseDatetime(input: unknown, loc: Loc): ParsedDatetime {
   return done(input, loc, date);
 }
 
+/** Floor division of epoch microseconds by `unit`: [whole units, remainder ≥ 0]. */
+export function splitMicros(micros: bigint, unit: bigint): [bigint, bigint] {
+  const rest = ((micros % unit) + unit) % unit;
+  return [(micros - rest) / unit, rest];
+}
+
 /** RFC 3339 in UTC with microseconds, e.g. 2024-05-01T12:00:00.000001Z (for PostgreSQL). */
 export function microsToIso(micros: bigint): string {
-  let ms = micros / 1000n;
-  let sub = micros % 1000n;
-  if (sub < 0n) {
-    ms -= 1n;
-    sub += 1000n;
-  }
+  const [ms, sub] = splitMicros(micros, 1000n);
   return new Date(Number(ms)).toISOString().replace(/Z$/, `${sub.toString().padStart(3, "0")}Z`);
 }
 
 /** The instant as a Date (millisecond precision). */
-export const microsToDate = (micros: bigint): Date => new Date(Number(micros / 1000n - (micros % 1000n < 0n ? 1n : 0n)));
+export const microsToDate = (micros: bigint): Date => new Date(Number(splitMicros(micros, 1000n)[0]));
