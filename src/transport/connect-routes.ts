@@ -1,51 +1,56 @@
 // Registers every bound service with Connect, which then answers gRPC,
 // gRPC-Web and the Connect protocol (JSON and binary) for it.
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import type { ServiceBinding } from "../handlers/index.js";
-import { invoke } from "./call-context.js";
-import { kCallRecord } from "./observe.js";
+import type { CallContext } from "../handlers/context.js";
+import type { Policy, ServiceBinding } from "../handlers/index.js";
 import type { AuthGate } from "./auth-gate.js";
+import { invoke } from "./call-context.js";
 import { classify, toConnectError } from "./error-codes.js";
+import { kCallRecord } from "./observe.js";
 
 export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: Logger) {
+  // The call's context, after the token has been checked (the policy reads
+  // the request's scalar fields, e.g. workspace_id and session_id).
+  const admit = (method: DescMethod, policy: Policy | undefined) => {
+    const scalars = method.input.fields.filter((f) => f.fieldKind === "scalar");
+    return async (req: unknown, hctx: HandlerContext): Promise<CallContext> => {
+      const fields = Object.fromEntries(scalars.map((f) => [f.name, String((req as Record<string, unknown>)[f.localName])]));
+      try {
+        await auth(policy, hctx.requestHeader, fields);
+      } catch (err) {
+        throw toConnectError(classify(err));
+      }
+      return { requestId: hctx.values.get(kCallRecord)?.requestId ?? "", signal: hctx.signal, headers: hctx.requestHeader };
+    };
+  };
+
   return (router: ConnectRouter) => {
     for (const { service, handlers, streams, policies } of bindings) {
-      const impl: Record<string, (req: unknown, hctx: HandlerContext) => Promise<unknown>> = {};
+      const impl: Record<string, unknown> = {};
       for (const method of service.methods) {
         const handler = handlers[method.localName];
-        if (!handler) continue;
-        const policy = policies[method.localName];
-        const scalars = method.input.fields.filter((f) => f.fieldKind === "scalar");
-        impl[method.localName] = async (req, hctx) => {
-          const requestId = hctx.values.get(kCallRecord)?.requestId ?? "";
-          const ctx = { requestId, signal: hctx.signal, headers: hctx.requestHeader };
-          try {
-            await auth(policy, hctx.requestHeader, Object.fromEntries(scalars.map((f) => [f.name, String((req as Record<string, unknown>)[f.localName])])));
-          } catch (err) {
-            throw toConnectError(classify(err));
-          }
-          const out = await invoke(handler, req, ctx, log);
-          if (!out.ok) throw toConnectError(out.error);
-          return out.value;
-        };
-      }
-      for (const method of service.methods) {
         const stream = streams?.[method.localName];
-        if (!stream) continue;
-        const policy = policies[method.localName];
-        const scalars = method.input.fields.filter((f) => f.fieldKind === "scalar");
-        impl[method.localName] = async function* (req: unknown, hctx: HandlerContext) {
-          const ctx = { requestId: hctx.values.get(kCallRecord)?.requestId ?? "", signal: hctx.signal, headers: hctx.requestHeader };
-          try {
-            await auth(policy, hctx.requestHeader, Object.fromEntries(scalars.map((f) => [f.name, String((req as Record<string, unknown>)[f.localName])])));
-            yield* stream(req, ctx);
-          } catch (err) {
-            const known = classify(err);
-            if (!known && !hctx.signal.aborted) log.error({ err, requestId: ctx.requestId }, "unexpected error");
-            throw toConnectError(known);
-          }
-        } as never;
+        const enter = admit(method, policies[method.localName]);
+        if (handler) {
+          impl[method.localName] = async (req: unknown, hctx: HandlerContext) => {
+            const out = await invoke(handler, req, await enter(req, hctx), log);
+            if (!out.ok) throw toConnectError(out.error);
+            return out.value;
+          };
+        } else if (stream) {
+          impl[method.localName] = async function* (req: unknown, hctx: HandlerContext) {
+            const ctx = await enter(req, hctx);
+            try {
+              yield* stream(req, ctx);
+            } catch (err) {
+              const known = classify(err);
+              if (!known && !hctx.signal.aborted) log.error({ err, requestId: ctx.requestId }, "unexpected error");
+              throw toConnectError(known);
+            }
+          };
+        }
       }
       // biome-ignore lint: impl is keyed by the service's own method names.
       router.service(service, impl as never);
