@@ -1,30 +1,46 @@
 // CreateMessages: the only place that holds the RPC's logic. Every protocol
 // reaches it with a CreateMessagesRequest; it validates, counts tokens,
 // stores the batch and answers the stored messages.
-import { create, toJson, type JsonObject } from "@bufbuild/protobuf";
+import { create, type JsonObject } from "@bufbuild/protobuf";
 import {
   CreateMessagesRequestSchema,
   CreateMessagesResponseSchema,
+  MessageService,
   type CreateMessagesRequest,
   type CreateMessagesResponse,
 } from "../../gen/honcho/v3/messages_pb.js";
 import { createHash } from "node:crypto";
-import { DomainError, ValidationFailed, notFound } from "../domain/errors.js";
+import { DomainError, notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { microsToIso, validateCreateMessages, type NewMessage, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
 import type { InsertedMessage } from "../store/message-store.js";
 import { messageFromRow, timestampFromMicros } from "./shapes.js";
+import { validatedRpc } from "./validated-rpc.js";
 
-// Requests decoded from REST JSON were validated on the raw JSON already;
-// remembering their batch spares a second pass (and keeps pydantic's lax
-// coercions, which protobuf cannot express, e.g. a date-only created_at).
-const prevalidated = new WeakMap<CreateMessagesRequest, ValidBatch>();
+// REST requests are validated on the raw JSON (keeping pydantic's lax
+// coercions, which protobuf cannot express, e.g. a date-only created_at);
+// protobuf requests are split into the same path and body and validated alike.
+export const createMessagesRpc = validatedRpc(
+  MessageService.methods.find((m) => m.name === "CreateMessages")!,
+  ({ path, body }) => validateCreateMessages({ workspace_id: path.workspace_id as string, session_id: path.session_id as string }, body),
+  (batch) =>
+    create(CreateMessagesRequestSchema, {
+      workspaceId: batch.workspaceId,
+      sessionId: batch.sessionId,
+      messages: batch.messages.map((m) => ({
+        content: m.content,
+        peerId: m.peerId,
+        metadata: m.metadata as JsonObject,
+        createdAt: m.createdAtMicros === null ? undefined : timestampFromMicros(m.createdAtMicros),
+      })),
+    }),
+);
 
 export function createMessagesHandler({ messages: store, reads, tokens, idempotencyTtlSeconds, onIngested }: Dependencies) {
   return async function createMessages(req: CreateMessagesRequest, ctx: CallContext): Promise<CreateMessagesResponse> {
-    const batch = prevalidated.get(req) ?? validateRequest(req);
+    const batch: ValidBatch = createMessagesRpc.valueOf(req);
     const key = idempotencyKeyOf(ctx.headers);
     const peers = [...new Set(batch.messages.map((m) => m.peerId))].map((name) => ({ name, newId: newId() }));
     const counts = await tokens.countAll(batch.messages.map((m) => m.content));
@@ -86,39 +102,4 @@ function idempotencyKeyOf(headers: Headers): string | undefined {
 function hashBatch(batch: ValidBatch): string {
   const canonical = batch.messages.map((m) => [m.content, m.peerId, m.metadata, m.configuration, m.createdAtMicros?.toString() ?? null]);
   return createHash("sha256").update(JSON.stringify([batch.workspaceId, batch.sessionId, canonical])).digest("hex");
-}
-
-/** REST decoding: FastAPI semantics on the raw JSON text, before any protobuf. */
-export function decodeCreateMessagesJson(path: Record<string, string>, body: unknown): CreateMessagesRequest {
-  const result = validateCreateMessages({ workspace_id: path.workspace_id ?? "", session_id: path.session_id ?? "" }, body);
-  if (!result.ok) throw new ValidationFailed(result.issues);
-  const batch = result.value;
-  const req = create(CreateMessagesRequestSchema, {
-    workspaceId: batch.workspaceId,
-    sessionId: batch.sessionId,
-    messages: batch.messages.map((m) => ({
-      content: m.content,
-      peerId: m.peerId,
-      metadata: m.metadata as JsonObject,
-      createdAt: m.createdAtMicros === null ? undefined : timestampFromMicros(m.createdAtMicros),
-    })),
-  });
-  prevalidated.set(req, batch);
-  return req;
-}
-
-// Binary and Connect-JSON requests: run the same validator over the JSON view
-// of the message, with path fields under "path" as FastAPI reports them.
-function validateRequest(req: CreateMessagesRequest): ValidBatch {
-  const view = toJson(CreateMessagesRequestSchema, req, { useProtoFieldName: true, alwaysEmitImplicit: true }) as {
-    workspace_id: string;
-    session_id: string;
-    messages: unknown[];
-  };
-  const result = validateCreateMessages(
-    { workspace_id: view.workspace_id, session_id: view.session_id },
-    { messages: view.messages },
-  );
-  if (!result.ok) throw new ValidationFailed(result.issues);
-  return result.value;
 }

@@ -12,7 +12,7 @@ import type { CommitFeed } from "../store/notifications.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { ResourceStore } from "../store/resource-store.js";
 import type { CallContext } from "./context.js";
-import { createMessagesHandler, decodeCreateMessagesJson } from "./create-messages.js";
+import { createMessagesHandler, createMessagesRpc } from "./create-messages.js";
 import { getMessageRpc, listMessagesRpc, readMessageHandlers, updateMessageRpc } from "./read-messages.js";
 import { queueHandlers } from "./queue.js";
 import { peerRpc, resourceHandlers, sessionRpc, workspaceRpc } from "./resources.js";
@@ -82,7 +82,7 @@ export function bindServices(deps: Dependencies): ServiceBinding[] {
       service: MessageService,
       handlers: { createMessages: createMessagesHandler(deps), ...readMessageHandlers(deps) },
       jsonDecoders: {
-        createMessages: decodeCreateMessagesJson,
+        createMessages: createMessagesRpc.decode,
         getMessage: getMessageRpc.decode,
         updateMessage: updateMessageRpc.decode,
         listMessages: listMessagesRpc.decode,
@@ -105,7 +105,7 @@ export function bindServices(deps: Dependencies): ServiceBinding[] {
       service: PeerService,
       handlers: { getOrCreatePeer: resources.getOrCreatePeer },
       jsonDecoders: { getOrCreatePeer: peerRpc.decode },
-      policies: { getOrCreatePeer: { access: { kind: "workspace_write" }, target: (f) => ({ workspace: f.workspace_id ?? "" }) } },
+      policies: { getOrCreatePeer: { access: { kind: "workspace_write" }, target: workspaceOnly } },
     },
     {
       service: SessionService,
