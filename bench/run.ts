@@ -26,6 +26,9 @@ for (const protocol of ["rest", "connect", "grpc"] as const) {
   for (const len of [250, 2500]) scenarios.push({ name: `batch-100 × ${len} c=16`, protocol, concurrency: 16, batch: 100, contentLength: len });
 }
 scenarios.push({ name: "batch-100 × 25000 c=4", protocol: "rest", concurrency: 4, batch: 100, contentLength: 25_000 });
+// BENCH_ONLY=regex keeps the scenarios whose "protocol name" matches (a partial run for profiling; results.json is the full table)
+const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+const chosen = scenarios.filter((s) => !only || only.test(`${s.protocol} ${s.name}`));
 
 const log = pino({ level: "warn" });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -44,7 +47,7 @@ async function main() {
   const rows: Record<string, unknown>[] = [];
   try {
     const limits = new Map<string, LoadResult[]>();
-    for (const s of scenarios) {
+    for (const s of chosen) {
       const key = `${s.batch}/${s.contentLength}/${s.concurrency}`;
       const runs: { load: LoadResult; loopP99: number; rss: number }[] = [];
       for (let r = 0; r < RUNS; r++) {
@@ -85,7 +88,7 @@ async function main() {
   }
   console.table(rows);
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgVersion, durability, runs: RUNS, secondsPerRun: SECONDS, poolSize: POOL };
-  await fs.writeFile(path.join(ROOT, "bench/results.json"), `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+  await fs.writeFile(path.join(ROOT, only ? "bench/tmp/partial-results.json" : "bench/results.json"), `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
   console.log(JSON.stringify(machine));
 }
 

@@ -35,11 +35,11 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   checkAuthSettings({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
   if (!cfg.authUseAuth) log.warn({ host: cfg.host }, "authentication is off (AUTH_USE_AUTH=false): anyone who can reach this address can write");
   const db = await openDatabase(cfg, log);
-  const messages = createMessageStore(db.sql, { deadlineMs: cfg.statementTimeoutMs });
+  const commits = createCommitFeed(db.sql, log);
+  const messages = createMessageStore(db.sql, { deadlineMs: cfg.statementTimeoutMs, onCommit: commits.announce });
   const obs = createObservability(log, () => messages.inFlight());
   const tokens = createTokenCounter();
   const resources = createResourceStore(db.sql);
-  const commits = createCommitFeed(db.sql);
   const bindings = bindServices({
     messages,
     queue: createQueueStore(db.sql),

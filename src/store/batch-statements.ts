@@ -8,7 +8,6 @@ import type { BatchInsert } from "./message-store.js";
 
 export type Row = { public_id: string; seq: string; micros: string };
 
-export const MESSAGES_CHANNEL = "honcho_messages";
 
 // `sess` must yield (id, base, configuration) for an active session.
 const tail = (q: Sql, b: BatchInsert) => q`
@@ -44,11 +43,9 @@ const tail = (q: Sql, b: BatchInsert) => q`
       (SELECT (configuration -> 'reasoning' ->> 'enabled')::boolean FROM workspaces WHERE name = ${b.workspaceName}),
       true)
     ORDER BY ins.seq_in_session
-  ), note AS (
-    SELECT pg_notify(${MESSAGES_CHANNEL}, ${b.workspaceName}::text || '/' || ${b.sessionName}::text) AS sent FROM sess
   )
   SELECT public_id, seq_in_session::text AS seq, (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros
-  FROM ins, note`;
+  FROM ins`;
 
 /** Everything exists and every peer is a member: bump the counter, write. */
 export function shortStatement(q: Sql, b: BatchInsert) {

@@ -72,7 +72,13 @@ const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failur
 const KNOWN_TTL_MS = 60_000;
 const KNOWN_MAX = 100_000;
 
-export function createMessageStore(sql: Sql, { deadlineMs }: { deadlineMs: number }): MessageStore {
+export interface MessageStoreOptions {
+  deadlineMs: number;
+  /** called once a batch has committed (WatchMessages is told from here) */
+  onCommit?: (workspace: string, session: string) => void;
+}
+
+export function createMessageStore(sql: Sql, { deadlineMs, onCommit }: MessageStoreOptions): MessageStore {
   const known = new Map<string, number>();
   const keyOf = (b: BatchInsert, peer: string) => `${b.workspaceName}\u0000${b.sessionName}\u0000${peer}`;
   const allKnown = (b: BatchInsert, now: number) => b.peers.every((p) => (known.get(keyOf(b, p.name)) ?? 0) > now);
@@ -88,7 +94,7 @@ export function createMessageStore(sql: Sql, { deadlineMs }: { deadlineMs: numbe
     async insertBatchOnce(b, once) {
       inFlight++;
       try {
-        return await sql.begin(async (tx) => {
+        const result = await sql.begin(async (tx) => {
           const q = tx as unknown as Sql;
           // Ours if new or expired; a first attempt still in flight holds the
           // row, and this waits for it to commit or roll back.
@@ -109,6 +115,8 @@ export function createMessageStore(sql: Sql, { deadlineMs }: { deadlineMs: numbe
           await q`UPDATE idempotency_keys SET public_ids = ${rows.map((r) => r.publicId)}::text[] WHERE scope = ${once.scope} AND key = ${once.key}`;
           return { kind: "stored" as const, rows };
         });
+        if (result.kind === "stored") onCommit?.(b.workspaceName, b.sessionName);
+        return result;
       } catch (err) {
         if (err instanceof InactiveSession) return { kind: "inactive" as const };
         throw err;
@@ -119,7 +127,9 @@ export function createMessageStore(sql: Sql, { deadlineMs }: { deadlineMs: numbe
     async insertBatch(b) {
       inFlight++;
       try {
-        return await insertWithRetry(sql, b);
+        const rows = await insertWithRetry(sql, b);
+        if (rows) onCommit?.(b.workspaceName, b.sessionName);
+        return rows;
       } finally {
         inFlight--;
       }

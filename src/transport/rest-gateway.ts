@@ -3,7 +3,7 @@
 // parse the JSON body, check the token, decode path + body into the request
 // message, call the same handler the RPC protocols call, and write the
 // response as JSON with proto field names.
-import { fromJson, toJson, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { fromJson, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { DomainError, ValidationFailed } from "../domain/errors.js";
 import { MISSING, parseRequestBody } from "../domain/validation/index.js";
@@ -12,8 +12,15 @@ import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
+import { jsonWriterFor, type JsonWriter } from "./json-writer.js";
 import { headersOf, readBody, sendJson, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
+
+// A big body's steps (decode, parse, validate, answer) each take
+// milliseconds; between them the event loop serves timers and other sockets,
+// so that a few big batches arriving together do not stall everyone else.
+const BIG_BODY_CHARS = 256 * 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface GatewayOptions {
   bodyLimitBytes: number;
@@ -23,6 +30,7 @@ export interface GatewayOptions {
 interface BoundRoute extends HttpRoute {
   handler: UnaryHandler;
   decode: JsonDecoder;
+  writeJson: JsonWriter;
   policy?: Policy;
 }
 
@@ -32,7 +40,13 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       const handler = handlers[method.localName];
       if (!handler) return [];
       const decode = jsonDecoders?.[method.localName];
-      return routesOf(method).map((r) => ({ ...r, handler, decode: decode ?? protobufJsonDecoder(r), policy: policies[method.localName] }));
+      return routesOf(method).map((r) => ({
+        ...r,
+        handler,
+        decode: decode ?? protobufJsonDecoder(r),
+        writeJson: jsonWriterFor(method.output),
+        policy: policies[method.localName],
+      }));
     }),
   );
 
@@ -64,12 +78,17 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     res.once("close", () => res.writableFinished || controller.abort());
     try {
       let body: unknown = MISSING;
+      let big = false;
       if (route.body !== "") {
         if (!isJson(headers.get("content-type"))) {
           req.resume();
           throw new DomainError("unsupported_media_type", "Unsupported Media Type: send the body as application/json");
         }
-        const parsed = parseRequestBody(await readBody(req, opts.bodyLimitBytes));
+        const text = await readBody(req, opts.bodyLimitBytes);
+        big = text.length > BIG_BODY_CHARS;
+        if (big) await nextTurn();
+        const parsed = parseRequestBody(text);
+        if (big) await nextTurn();
         if (!parsed.ok) throw new ValidationFailed(parsed.issues); // reported alone, before auth
         body = parsed.value;
       }
@@ -79,7 +98,8 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       const message = route.decode(params, body, Object.fromEntries(new URLSearchParams((req.url ?? "").split("?")[1] ?? "")));
       const out = await invoke(route.handler, message, { requestId, signal: controller.signal, headers }, log);
       if (!out.ok) return sendError(out.error);
-      const json = toJson(route.method.output, out.value as never, { useProtoFieldName: true, alwaysEmitImplicit: true }) as JsonObject;
+      if (big) await nextTurn();
+      const json = route.writeJson(out.value as Message) as JsonObject;
       sendJson(res, route.successStatus, route.responseBody ? (json[route.responseBody] ?? []) : json);
     } catch (err) {
       // Reading, parsing, auth and decoding failures; handler failures were classified by invoke.
