@@ -2,8 +2,9 @@
 // terms (path, query, body); a REST request brings those parts as they came,
 // and a protobuf request is split into the same parts by the method's
 // google.api.http rule, so both get the same checks and the same details.
-import { getOption, toJson, type DescMessage, type DescMethod, type JsonObject, type MessageShape } from "@bufbuild/protobuf";
+import { getOption, type DescMessage, type DescMethod, type JsonObject, type MessageShape } from "@bufbuild/protobuf";
 import { http } from "../../gen/google/api/annotations_pb.js";
+import { jsonWriterFor } from "../contract/json-writer.js";
 import { ValidationFailed } from "../domain/errors.js";
 import { MISSING, type Validated } from "../domain/validation/index.js";
 import type { JsonDecoder } from "./index.js";
@@ -27,6 +28,7 @@ export function validatedRpc<V>(
   toRequest: (value: V) => MessageShape<DescMessage>,
 ): ValidatedRpc<V> {
   const seen = new WeakMap<object, V>();
+  const toView = jsonWriterFor(method.input);
   const rule = getOption(method, http);
   const template = rule.pattern.case === "custom" ? rule.pattern.value.path : String(rule.pattern.value ?? "");
   const pathFields = [...template.matchAll(/\{([^}=]+)/g)].map((m) => m[1]!);
@@ -45,7 +47,7 @@ export function validatedRpc<V>(
     valueOf(req) {
       const known = seen.get(req);
       if (known !== undefined) return known;
-      const view = toJson(method.input, req, { useProtoFieldName: true, alwaysEmitImplicit: true }) as JsonObject;
+      const view = toView(req) as JsonObject;
       const path: Record<string, unknown> = {};
       for (const f of pathFields) path[f] = view[f];
       const rest = Object.fromEntries(Object.entries(view).filter(([k]) => !pathFields.includes(k)));

@@ -12,7 +12,7 @@ import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
-import { jsonWriterFor, type JsonWriter } from "./json-writer.js";
+import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { headersOf, readBody, sendJson, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as messages from "../../gen/honcho/v3/messages_pb.js";
 import * as queue from "../../gen/honcho/v3/queue_pb.js";
 import * as resources from "../../gen/honcho/v3/resources_pb.js";
-import { jsonWriterFor } from "../../src/transport/json-writer.js";
+import { jsonWriterFor } from "../../src/contract/json-writer.js";
 
 const schemas = [messages, queue, resources]
   .flatMap((mod) => Object.values(mod))
