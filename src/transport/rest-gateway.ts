@@ -13,14 +13,14 @@ import { invoke } from "./call-context.js";
 import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
+import { nextTurn } from "./turns.js";
 import { headersOf, readBody, sendJson, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 
-// A big body's steps (decode, parse, validate, answer) each take
-// milliseconds; between them the event loop serves timers and other sockets,
-// so that a few big batches arriving together do not stall everyone else.
+// A big body's steps (parse, validate, answer) each take milliseconds: they
+// take turns (turns.ts), so that a few big batches arriving together do not
+// stall everyone else.
 const BIG_BODY_CHARS = 256 * 1024;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface GatewayOptions {
   bodyLimitBytes: number;

@@ -1,5 +1,6 @@
 // gpt-tokenizer counts o200k_base exactly as tiktoken (the reference) does,
 // over a large, varied, reproducible corpus; the worker path agrees too.
+import { readdirSync, readFileSync } from "node:fs";
 import { get_encoding } from "tiktoken";
 import { afterAll, describe, expect, it } from "vitest";
 import { countTokens, createTokenCounter } from "../../src/domain/tokens.js";
@@ -77,6 +78,20 @@ describe("o200k_base counts", () => {
       expect(a).toEqual(big.map(countTokens)); // inline counts equal tiktoken's (above)
       expect(b).toEqual(big.slice().reverse().map(countTokens));
       expect(await counter.countAll(["tiny", ""])).toEqual([1, 0]);
+    } finally {
+      await counter.close();
+    }
+  });
+
+  it.runIf(process.platform === "linux")("run in workers below the event loop's priority (nice 10)", async () => {
+    const niceOf = () =>
+      readdirSync(`/proc/${process.pid}/task`).map((tid) => Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]));
+    const before = niceOf().filter((n) => n === 10).length;
+    const counter = createTokenCounter(1);
+    try {
+      await counter.countAll(["x ".repeat(40_000)]); // over the inline limit: a worker starts
+      expect(niceOf().filter((n) => n === 10).length).toBe(before + 1);
+      expect(niceOf()).toContain(0); // the rest of the process is untouched
     } finally {
       await counter.close();
     }
