@@ -55,9 +55,11 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret }, resources.isActiveMember);
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth }, log);
   const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
+  const rpc = connectRoutes(bindings, auth, log);
   const handler = connectAdapter({
+    unary: rpc.unary,
     routes: (router) => {
-      connectRoutes(bindings, auth, log)(router);
+      rpc.register(router);
       health.routes(services)(router);
       reflectionRoutes([...services, Health])(router);
     },

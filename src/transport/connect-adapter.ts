@@ -1,15 +1,20 @@
 // Node adapter for the Connect router, as connect-node's connectNodeAdapter
 // but with one correction: connect-es reports a request whose protobuf bytes
 // do not parse as INTERNAL, a server fault. It is the client's mistake, so
-// it leaves here as INVALID_ARGUMENT on every protocol.
+// it leaves here as INVALID_ARGUMENT on every protocol. Plain unary gRPC
+// calls take a shorter path (grpc-unary.ts).
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type ConnectRouterOptions, type ContextValues } from "@connectrpc/connect";
-import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
+import type { Http2ServerResponse } from "node:http2";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
+import { isPlainGrpcUnary, serveGrpcUnary, type UnaryRoute } from "./grpc-unary.js";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
 
 export interface AdapterOptions extends ConnectRouterOptions {
   routes: (router: ConnectRouter) => void;
+  /** unary methods by path, for plain gRPC calls (grpc-unary.ts) */
+  unary: Map<string, UnaryRoute>;
   fallback: (req: NodeRequest, res: NodeResponse) => void;
   contextValues: (req: NodeRequest) => ContextValues;
 }
@@ -20,17 +25,31 @@ export function connectAdapter(options: AdapterOptions, log: Logger) {
   const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], ...options });
   options.routes(router);
   const paths = new Map(router.handlers.map((h) => [h.requestPath, h]));
+  const readMaxBytes = options.readMaxBytes ?? 0xffffffff;
   return (req: NodeRequest, res: NodeResponse) => {
-    const handler = paths.get((req.url ?? "").split("?", 1)[0]!);
+    const path = (req.url ?? "").split("?", 1)[0]!;
+    const handler = paths.get(path);
     if (!handler) return options.fallback(req, res);
-    const uReq = universalRequestFromNodeRequest(req as never, res as never, undefined, options.contextValues(req));
+    const values = options.contextValues(req);
+    const fast = options.unary.get(path);
+    if (fast && isPlainGrpcUnary(req)) {
+      serveGrpcUnary(req, res as Http2ServerResponse, fast, readMaxBytes, values).then(
+        (rest) => rest && answer(handler, { ...universalRequestFromNodeRequest(req as never, res as never, undefined, values), body: once(rest.handed) }, res),
+        (err: unknown) => log.error({ err, rpc: path }, "rpc failed"),
+      );
+      return;
+    }
+    answer(handler, universalRequestFromNodeRequest(req as never, res as never, undefined, values), res);
+  };
+
+  function answer(handler: UniversalHandler, uReq: UniversalServerRequest, res: NodeResponse) {
     handler(uReq)
       .then(asClientError)
       .then((uRes) => universalResponseToNodeResponse(uRes, res as never))
       .catch((reason: unknown) => {
         if (ConnectError.from(reason).code !== Code.Aborted) log.error({ err: reason, rpc: handler.requestPath }, "rpc failed");
       });
-  };
+  }
 }
 
 async function asClientError(res: UniversalServerResponse): Promise<UniversalServerResponse> {

@@ -1,5 +1,6 @@
 // Registers every bound service with Connect, which then answers gRPC,
-// gRPC-Web and the Connect protocol (JSON and binary) for it.
+// gRPC-Web and the Connect protocol (JSON and binary) for it; the unary
+// implementations also serve plain gRPC calls directly (grpc-unary.ts).
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
@@ -8,6 +9,8 @@ import type { Policy, ServiceBinding } from "../handlers/index.js";
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { classify, toConnectError } from "./error-codes.js";
+import { binaryWriterFor } from "../contract/binary-writer.js";
+import type { UnaryRoute } from "./grpc-unary.js";
 import { kCallRecord } from "./observe.js";
 
 export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: Logger) {
@@ -26,7 +29,9 @@ export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: L
     };
   };
 
-  return (router: ConnectRouter) => {
+  // the same implementations, by path, for plain unary gRPC (grpc-unary.ts)
+  const unary = new Map<string, UnaryRoute>();
+  const register = (router: ConnectRouter) => {
     for (const { service, handlers, streams, policies } of bindings) {
       const impl: Record<string, unknown> = {};
       for (const method of service.methods) {
@@ -34,11 +39,13 @@ export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: L
         const stream = streams?.[method.localName];
         const enter = admit(method, policies[method.localName]);
         if (handler) {
-          impl[method.localName] = async (req: unknown, hctx: HandlerContext) => {
+          const unaryImpl = async (req: unknown, hctx: HandlerContext) => {
             const out = await invoke(handler, req, await enter(req, hctx), log);
             if (!out.ok) throw toConnectError(out.error);
             return out.value;
           };
+          impl[method.localName] = unaryImpl;
+          unary.set(`/${service.typeName}/${method.name}`, { method, impl: unaryImpl, write: binaryWriterFor(method.output) });
         } else if (stream) {
           impl[method.localName] = async function* (req: unknown, hctx: HandlerContext) {
             const ctx = await enter(req, hctx);
@@ -56,4 +63,5 @@ export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: L
       router.service(service, impl as never);
     }
   };
+  return { register, unary };
 }

@@ -130,7 +130,7 @@ function protocolOf(contentType: string): CallRecord["protocol"] {
   return "connect";
 }
 
-const codeName = (code: Code) => Code[code]!.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+export const codeName = (code: Code) => Code[code]!.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 
 // Outcomes decided before our code ran (undecodable input, unknown route):
 // gRPC puts them in grpc-status, everything else in the HTTP status.

@@ -1,0 +1,132 @@
+// Unary gRPC over HTTP/2, answered without connect-node's streaming
+// machinery. connect-es runs every call, unary or not, through async
+// iterables, linked abort controllers and an abort at the end of each call
+// (which builds a DOMException with its stack): that took about twice the
+// CPU of a REST call of the same RPC here. A plain call (one uncompressed
+// message, no deadline) is read whole, decoded, passed to the same method
+// implementation Connect calls (admission, handler, error mapping in
+// connect-routes.ts) and answered with the bytes (encoded by the compiled
+// writer) and trailers connect-es writes; anything else, or a body this does not take, goes to Connect with
+// the bytes already read, so its answers stay Connect's.
+import { fromBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
+import { Code, ConnectError, createHandlerContext, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { BinaryWriter } from "../contract/binary-writer.js";
+import { headersOf, type NodeRequest } from "./http-io.js";
+import { codeName, kCallRecord } from "./observe.js";
+
+export type UnaryImpl = (req: unknown, ctx: HandlerContext) => Promise<unknown>;
+export interface UnaryRoute {
+  method: DescMethod;
+  impl: UnaryImpl;
+  /** the output's encoder (contract/binary-writer.ts) */
+  write: BinaryWriter;
+}
+
+const CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
+
+/** Calls answered here, and calls read here then handed to Connect (tests read these). */
+export const grpcUnaryCounts = { answered: 0, handed: 0 };
+
+/** True for the calls this path answers: HTTP/2 POST, binary gRPC, no compression, no deadline. */
+export function isPlainGrpcUnary(req: NodeRequest): req is Http2ServerRequest {
+  if (!("stream" in req) || req.method !== "POST") return false;
+  const h = req.headers;
+  const encoding = h["grpc-encoding"];
+  return CONTENT_TYPES.has(String(h["content-type"])) && h["grpc-timeout"] === undefined && (encoding === undefined || encoding === "identity");
+}
+
+/**
+ * Answers the call, or returns the body read so far (as one chunk) for
+ * Connect to answer when the call is not one this path takes.
+ */
+export async function serveGrpcUnary(
+  req: Http2ServerRequest,
+  res: Http2ServerResponse,
+  route: UnaryRoute,
+  readMaxBytes: number,
+  contextValues: ContextValues,
+): Promise<{ handed: Buffer } | undefined> {
+  const body = await readAtMost(req, readMaxBytes + 6);
+  // exactly one uncompressed message within the limit; else Connect's errors
+  const hand = () => {
+    grpcUnaryCounts.handed++;
+    return { handed: body };
+  };
+  if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5 || body.length - 5 > readMaxBytes) return hand();
+  let input: unknown;
+  try {
+    input = fromBinary(route.method.input, body.subarray(5));
+  } catch {
+    return hand();
+  }
+  grpcUnaryCounts.answered++;
+
+  const record = contextValues.get(kCallRecord);
+  if (record) {
+    record.procedure = `${route.method.parent.typeName}/${route.method.name}`;
+    record.protocol = "grpc";
+  }
+  // aborted only when the client goes before the answer is written
+  const gone = new AbortController();
+  res.once("close", () => res.writableFinished || gone.abort(new ConnectError("the client cancelled the call", Code.Canceled)));
+  const ctx = createHandlerContext({
+    service: route.method.parent,
+    method: route.method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    requestHeader: headersOf(req.headers),
+    url: req.url,
+    requestSignal: gone.signal,
+    contextValues,
+    timeoutMs: undefined,
+    responseHeader: { "content-type": "application/grpc+proto" },
+    responseTrailer: { "grpc-status": "0" },
+  });
+
+  let frame: Buffer | undefined;
+  try {
+    const output = route.write((await route.impl(input, ctx)) as Message);
+    frame = Buffer.allocUnsafe(5 + output.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(output.length, 1);
+    frame.set(output, 5);
+    if (record) record.code = "ok";
+  } catch (e) {
+    const err = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
+    setTrailerStatus(ctx.responseTrailer, err);
+    if (record) record.code = codeName(err.code);
+  }
+  if (res.destroyed) return undefined;
+  res.writeHead(200, Object.fromEntries(ctx.responseHeader));
+  res.addTrailers(Object.fromEntries(ctx.responseTrailer));
+  if (frame) res.end(frame);
+  else res.end();
+  return undefined;
+}
+
+function readAtMost(req: NodeRequest, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off("data", onData);
+      req.off("end", done);
+      req.off("close", done);
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit) {
+        req.resume(); // the rest is drained; Connect answers from what was read
+        done();
+      }
+    };
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("close", done); // reset before the end: the answer goes nowhere anyway
+    req.once("error", reject);
+  });
+}
