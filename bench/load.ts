@@ -2,6 +2,7 @@
 // work never shares an event loop with the service it measures.
 // Input: one JSON argument (LoadSpec); output: one JSON line (LoadResult).
 import http2 from "node:http2";
+import net from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Pool } from "undici";
 import { CreateMessagesRequestSchema } from "../gen/honcho/v3/messages_pb.js";
@@ -59,7 +60,9 @@ function sender(): Send {
 // gRPC over cleartext HTTP/2: one connection, length-prefixed binary
 // messages, the status read from the trailers.
 function grpcSender(): Send {
-  const session = http2.connect(spec.url);
+  // TCP_NODELAY, as gRPC clients set it (undici sets it for HTTP/1.1)
+  const { hostname, port } = new URL(spec.url);
+  const session = http2.connect(spec.url, { createConnection: () => net.connect({ host: hostname, port: Number(port), noDelay: true }) });
   const frames = new Map<string, Buffer[]>();
   const frame = (sessionId: string, k: number) => {
     let list = frames.get(sessionId);

@@ -40,7 +40,9 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
     s.once("close", () => sessions.delete(s));
   });
 
-  const tcp = net.createServer((socket) => {
+  // no Nagle delay: an RPC answer is written in pieces (HTTP/2 headers, data,
+  // trailers) and each waits for none (node's HTTP/1.1 server does the same)
+  const tcp = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
