@@ -5,6 +5,7 @@ import { create, type JsonObject } from "@bufbuild/protobuf";
 import {
   CreateMessagesRequestSchema,
   CreateMessagesResponseSchema,
+  MessageCreateSchema,
   MessageService,
   type CreateMessagesRequest,
   type CreateMessagesResponse,
@@ -16,7 +17,7 @@ import { microsToIso, validateCreateMessages, type NewMessage, type ValidBatch }
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
 import type { InsertedMessage } from "../store/message-store.js";
-import { messageFromRow, timestampFromMicros } from "./shapes.js";
+import { messageFromRow, messageOf, timestampFromMicros } from "./shapes.js";
 import { validatedRpc } from "./validated-rpc.js";
 
 // REST requests are validated on the raw JSON (keeping pydantic's lax
@@ -25,17 +26,19 @@ import { validatedRpc } from "./validated-rpc.js";
 export const createMessagesRpc = validatedRpc(
   MessageService.methods.find((m) => m.name === "CreateMessages")!,
   ({ path, body }) => validateCreateMessages({ workspace_id: path.workspace_id as string, session_id: path.session_id as string }, body),
-  (batch) =>
-    create(CreateMessagesRequestSchema, {
-      workspaceId: batch.workspaceId,
-      sessionId: batch.sessionId,
-      messages: batch.messages.map((m) => ({
-        content: m.content,
-        peerId: m.peerId,
-        metadata: m.metadata as JsonObject,
-        createdAt: m.createdAtMicros === null ? undefined : timestampFromMicros(m.createdAtMicros),
-      })),
-    }),
+  (batch) => ({
+    $typeName: CreateMessagesRequestSchema.typeName,
+    workspaceId: batch.workspaceId,
+    sessionId: batch.sessionId,
+    messages: batch.messages.map((m) => ({
+      $typeName: MessageCreateSchema.typeName,
+      content: m.content,
+      peerId: m.peerId,
+      metadata: m.metadata as JsonObject,
+      createdAt: m.createdAtMicros === null ? undefined : timestampFromMicros(m.createdAtMicros),
+      configuration: undefined,
+    })),
+  }),
 );
 
 export function createMessagesHandler({ messages: store, reads, tokens, idempotencyTtlSeconds, onIngested }: Dependencies) {
@@ -67,18 +70,12 @@ export function createMessagesHandler({ messages: store, reads, tokens, idempote
     }
     if (!stored) throw inactive();
     onIngested?.(rows.length, rows.reduce((sum, r) => sum + r.tokenCount, 0));
-    return create(CreateMessagesResponseSchema, {
-      messages: rows.map((r, i) => ({
-        id: r.publicId,
-        content: r.content,
-        peerId: r.peerName,
-        sessionId: batch.sessionId,
-        metadata: r.metadata as JsonObject,
-        createdAt: timestampFromMicros(stored[i]!.createdAtMicros),
-        workspaceId: batch.workspaceId,
-        tokenCount: r.tokenCount,
-      })),
-    });
+    return {
+      $typeName: CreateMessagesResponseSchema.typeName,
+      messages: rows.map((r, i) =>
+        messageOf(r.publicId, r.content, r.peerName, batch.sessionId, r.metadata as JsonObject, stored[i]!.createdAtMicros, batch.workspaceId, r.tokenCount),
+      ),
+    };
   };
 }
 
