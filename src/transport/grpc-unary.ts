@@ -9,7 +9,7 @@
 // writer) and trailers connect-es writes; anything else, or a body this does not take, goes to Connect with
 // the bytes already read, so its answers stay Connect's.
 import { fromBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { BinaryWriter } from "../contract/binary-writer.js";
@@ -71,19 +71,21 @@ export async function serveGrpcUnary(
   // aborted only when the client goes before the answer is written
   const gone = new AbortController();
   res.once("close", () => res.writableFinished || gone.abort(new ConnectError("the client cancelled the call", Code.Canceled)));
-  const ctx = createHandlerContext({
+  // connect-es's createHandlerContext links three abort signals per call; with
+  // no deadline here, the client's going is the only one there is
+  const ctx: HandlerContext = {
     service: route.method.parent,
     method: route.method,
     protocolName: "grpc",
     requestMethod: "POST",
     requestHeader: headersOf(req.headers),
     url: req.url,
-    requestSignal: gone.signal,
-    contextValues,
-    timeoutMs: undefined,
-    responseHeader: { "content-type": "application/grpc+proto" },
-    responseTrailer: { "grpc-status": "0" },
-  });
+    signal: gone.signal,
+    timeoutMs: () => undefined,
+    values: contextValues,
+    responseHeader: new Headers({ "content-type": "application/grpc+proto" }),
+    responseTrailer: new Headers({ "grpc-status": "0" }),
+  };
 
   let frame: Buffer | undefined;
   try {
