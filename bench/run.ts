@@ -1,6 +1,6 @@
 // npm run bench: the service on its own PostgreSQL, driven from separate
 // processes over REST, Connect and gRPC, beside "the limit" (postgres.js
-// writing the same rows directly). Medians of BENCH_RUNS runs (default 3).
+// writing the same rows directly). Medians of BENCH_RUNS runs (default 5).
 // Prints a table and writes bench/results.json.
 import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import { startPgProxy } from "../test/support/pg-proxy.js";
 import type { LoadResult, LoadSpec } from "./load.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const POOL = 10;
 
@@ -49,12 +49,13 @@ async function main() {
     const limits = new Map<string, LoadResult[]>();
     for (const s of chosen) {
       const key = `${s.batch}/${s.contentLength}/${s.concurrency}`;
-      const runs: { load: LoadResult; loopP99: number; rss: number }[] = [];
+      const runs: { load: LoadResult; loopP99: number; rss: number; cpuMs: number }[] = [];
       for (let r = 0; r < RUNS; r++) {
         await scrape(service.url); // resets the event-loop delay histogram
+        const cpuBefore = cpuMsOf(service.pid);
         const load = await child<LoadResult>("bench/load.ts", { protocol: s.protocol, url: service.url, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, sessions: s.concurrency, tag: `${s.protocol}${r}` } satisfies LoadSpec);
         const m = await scrape(service.url);
-        runs.push({ load, loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid) });
+        runs.push({ load, loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid), cpuMs: cpuMsOf(service.pid) - cpuBefore });
         if (!limits.has(key) || limits.get(key)!.length < RUNS) {
           const limit = await child<LoadResult>("bench/limit.ts", { databaseUrl: dbUrl, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, poolSize: POOL, tag: `${key}-${r}` });
           limits.set(key, [...(limits.get(key) ?? []), limit]);
@@ -74,6 +75,7 @@ async function main() {
         "errors": runs.reduce((n, x) => n + x.load.errors, 0),
         "RSS MiB": Math.round(median(runs.map((x) => x.rss)) / 1048576),
         "loop p99 ms": round(median(runs.map((x) => x.loopP99))),
+        "service CPU ms/req": round(median(runs.map((x) => x.cpuMs / x.load.requests))),
       });
       console.error(`done: ${s.protocol} ${s.name}`);
     }
@@ -118,6 +120,13 @@ async function scrape(url: string): Promise<Record<string, number>> {
   }
   return out;
 }
+
+// user + system CPU of the service process (all its threads), in ms
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

@@ -98,15 +98,36 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       const message = route.decode(params, body, Object.fromEntries(new URLSearchParams((req.url ?? "").split("?")[1] ?? "")));
       const out = await invoke(route.handler, message, { requestId, signal: controller.signal, headers }, log);
       if (!out.ok) return sendError(out.error);
-      if (big) await nextTurn();
       const json = route.writeJson(out.value as Message) as JsonObject;
-      sendJson(res, route.successStatus, route.responseBody ? (json[route.responseBody] ?? []) : json);
+      const answer = route.responseBody ? (json[route.responseBody] ?? []) : json;
+      if (big && Array.isArray(answer)) await sendJsonInTurns(res, route.successStatus, answer);
+      else sendJson(res, route.successStatus, answer);
     } catch (err) {
       // Reading, parsing, auth and decoding failures; handler failures were classified by invoke.
       if (!(err instanceof DomainError)) log.error({ err, requestId }, "unexpected error");
       sendError(err instanceof DomainError ? err : undefined);
     }
   };
+}
+
+// A big list answer is serialised an item at a time, taking a turn every
+// ~256 KiB, then sent with its length as one body.
+async function sendJsonInTurns(res: NodeResponse, status: number, items: JsonValue[]): Promise<void> {
+  const parts: Buffer[] = [];
+  let pending = 0;
+  for (let i = 0; i < items.length; i++) {
+    const part = Buffer.from((i === 0 ? "[" : ",") + (JSON.stringify(items[i]) ?? "null"));
+    parts.push(part);
+    pending += part.length;
+    if (pending > 256 * 1024) {
+      pending = 0;
+      await nextTurn();
+    }
+  }
+  parts.push(Buffer.from(items.length === 0 ? "[]" : "]"));
+  const body = Buffer.concat(parts);
+  (res as import("node:http").ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": String(body.length) });
+  res.end(body);
 }
 
 function stringFields(o: Record<string, unknown>): Record<string, string> {

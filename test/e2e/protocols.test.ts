@@ -27,6 +27,17 @@ describe("REST", () => {
     expect(Math.abs(new Date(m!.created_at as string).getTime() - row!.created_at.getTime())).toBeLessThan(1);
   });
 
+  it("answers a big batch (serialised in turns) with the same bytes JSON.stringify writes", async () => {
+    const messages = Array.from({ length: 100 }, (_, i) => ({ content: `${i} ${"é\"\\<ü>\n".repeat(700)}`, peer_id: `p${i % 3}`, metadata: { i } }));
+    const res = await postMessages(t.app.url, "acme", "rest-big", { messages });
+    expect(res.status).toBe(201);
+    expect(res.text.length).toBeGreaterThan(256 * 1024);
+    expect(res.text).toBe(JSON.stringify(res.json)); // compact, no stray separators
+    expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength(res.text));
+    const got = res.json as { content: string; peer_id: string; metadata: unknown }[];
+    expect(got.map((m) => [m.content, m.peer_id, m.metadata])).toEqual(messages.map((m) => [m.content, m.peer_id, m.metadata]));
+  });
+
   it("serves the trailing-slash route too", async () => {
     const res = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/rest-2/messages/`, {
       method: "POST",
