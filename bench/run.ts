@@ -43,17 +43,22 @@ async function main() {
   const pgVersion = (await admin`SHOW server_version`)[0]!.server_version as string;
   const durability = Object.fromEntries((await admin`SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','full_page_writes','wal_level')`).map((r) => [r.name, r.setting]));
 
-  const service = await startService(dbUrl);
+  // A fresh service for every scenario, warmed up for a second first, so that
+  // no scenario inherits the heap or the JIT state of the ones before it.
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
   const rows: Record<string, unknown>[] = [];
   try {
     const limits = new Map<string, LoadResult[]>();
     for (const s of chosen) {
       const key = `${s.batch}/${s.contentLength}/${s.concurrency}`;
+      service = await startService(dbUrl);
+      const spec = (seconds: number, tag: string): LoadSpec => ({ protocol: s.protocol, url: service!.url, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds, sessions: s.concurrency, tag });
+      await child("bench/load.ts", spec(1, `${s.protocol}-warm`));
       const runs: { load: LoadResult; loopP99: number; rss: number; cpuMs: number }[] = [];
       for (let r = 0; r < RUNS; r++) {
         await scrape(service.url); // resets the event-loop delay histogram
         const cpuBefore = cpuMsOf(service.pid);
-        const load = await child<LoadResult>("bench/load.ts", { protocol: s.protocol, url: service.url, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, sessions: s.concurrency, tag: `${s.protocol}${r}` } satisfies LoadSpec);
+        const load = await child<LoadResult>("bench/load.ts", spec(SECONDS, `${s.protocol}${r}`));
         const m = await scrape(service.url);
         runs.push({ load, loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid), cpuMs: cpuMsOf(service.pid) - cpuBefore });
         if (!limits.has(key) || limits.get(key)!.length < RUNS) {
@@ -77,13 +82,14 @@ async function main() {
         "loop p99 ms": round(median(runs.map((x) => x.loopP99))),
         "service CPU ms/req": round(median(runs.map((x) => x.cpuMs / x.load.requests))),
       });
+      await stopService(service);
+      service = undefined;
       console.error(`done: ${s.protocol} ${s.name}`);
     }
     const trips = await roundTrips(dbUrl);
     for (const row of rows) row["SQL trips/req"] = trips[row.protocol as string];
   } finally {
-    service.child.kill("SIGTERM");
-    await new Promise((r) => service.child.once("exit", r));
+    if (service) await stopService(service);
     await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
     await embedded?.stop();
@@ -109,6 +115,11 @@ async function startService(databaseUrl: string, port?: number) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("service did not become ready");
+}
+
+async function stopService(svc: { child: ReturnType<typeof spawn> }) {
+  svc.child.kill("SIGTERM");
+  await new Promise((r) => svc.child.once("exit", r));
 }
 
 async function scrape(url: string): Promise<Record<string, number>> {
@@ -156,8 +167,7 @@ async function roundTrips(dbUrl: string): Promise<Record<string, number>> {
       out[protocol] = round((proxy.roundTrips() - before) / load.requests);
     }
   } finally {
-    svc.child.kill("SIGTERM");
-    await new Promise((r) => svc.child.once("exit", r));
+    await stopService(svc);
     await proxy.close();
   }
   return out;

@@ -6,8 +6,9 @@
 // message, no deadline) is read whole, decoded, passed to the same method
 // implementation Connect calls (admission, handler, error mapping in
 // connect-routes.ts) and answered with the bytes (encoded by the compiled
-// writer) and trailers connect-es writes; anything else, or a body this does not take, goes to Connect with
-// the bytes already read, so its answers stay Connect's.
+// writer) and trailers connect-es writes; anything else, or a body this does
+// not take, goes to Connect with the bytes already read, so its answers stay
+// Connect's. A client's deadline (grpc-timeout) also sends the call there.
 import { fromBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
