@@ -10,31 +10,28 @@
 // compares both byte for byte on random messages of every contract type.
 import { fromJson, ScalarType, toBinary, type DescField, type DescMessage, type JsonObject, type Message } from "@bufbuild/protobuf";
 import { StructSchema } from "@bufbuild/protobuf/wkt";
+import { IMPLICIT, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
 
 export type BinaryWriter = (message: Message) => Uint8Array;
 
-const IMPLICIT = 2;
-const TIMESTAMP = "google.protobuf.Timestamp";
-const STRUCT = "google.protobuf.Struct";
-const cache = new WeakMap<DescMessage, BinaryWriter>();
+const SIMPLE = new Set([ScalarType.STRING, ScalarType.BOOL, ScalarType.INT32, ScalarType.UINT32, ScalarType.INT64, ScalarType.UINT64]);
 
-export function binaryWriterFor(desc: DescMessage): BinaryWriter {
-  let w = cache.get(desc);
-  if (!w) {
-    if (supported(desc, new Set())) {
-      const write = fieldsWriter(desc);
-      w = (m) => {
-        const out = new Out();
-        write(out, m as unknown as Record<string, unknown>);
-        return out.finish();
-      };
-    } else {
-      w = (m) => toBinary(desc, m as never);
-    }
-    cache.set(desc, w);
-  }
-  return w;
-}
+export const binaryWriterFor: (desc: DescMessage) => BinaryWriter = writersPerType<BinaryWriter>(
+  {
+    scalar: (t) => SIMPLE.has(t),
+    // group encoding is not written here
+    field: (f) => !((f.fieldKind === "message" || (f.fieldKind === "list" && f.listKind === "message")) && f.delimitedEncoding),
+  },
+  (desc) => {
+    const write = fieldsWriter(desc);
+    return (m) => {
+      const out = new Out();
+      write(out, m as unknown as Record<string, unknown>);
+      return out.finish();
+    };
+  },
+  (desc) => (m) => toBinary(desc, m as never),
+);
 
 /** A growing buffer; a nested message reserves 5 bytes for its length and closes the gap after. */
 class Out {
@@ -192,22 +189,4 @@ function scalarValue(t: ScalarType): ValueWriter {
     default:
       return (out, v) => out.int32(v as number); // INT32 and enums
   }
-}
-
-const SIMPLE = new Set([ScalarType.STRING, ScalarType.BOOL, ScalarType.INT32, ScalarType.UINT32, ScalarType.INT64, ScalarType.UINT64]);
-
-function supported(desc: DescMessage, seen: Set<DescMessage>): boolean {
-  if (desc.typeName === TIMESTAMP) return true;
-  if (desc.typeName.startsWith("google.protobuf.") || desc.oneofs.length > 0) return false;
-  if (seen.has(desc)) return true;
-  seen.add(desc);
-  return desc.fields.every((f) => {
-    if (f.oneof || f.fieldKind === "map") return false;
-    if ((f.fieldKind === "message" || (f.fieldKind === "list" && f.listKind === "message")) && f.delimitedEncoding) return false;
-    if (f.fieldKind === "scalar" || (f.fieldKind === "list" && f.listKind === "scalar")) return SIMPLE.has(f.scalar!);
-    if (f.fieldKind === "enum" || (f.fieldKind === "list" && f.listKind === "enum")) return true;
-    const msg = f.message!;
-    if (msg.typeName === STRUCT) return f.fieldKind === "message";
-    return supported(msg, seen);
-  });
 }

@@ -8,23 +8,15 @@
 // bytes) keep toJson. test/unit/json-writer.test.ts compares both on random
 // messages of every type the services answer.
 import { ScalarType, toJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { IMPLICIT, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
 
 export type JsonWriter = (message: Message) => JsonValue;
 
-const IMPLICIT = 2; // FeatureSet_FieldPresence.IMPLICIT, as protobuf-es's reflection uses it
-const TIMESTAMP = "google.protobuf.Timestamp";
-const STRUCT = "google.protobuf.Struct";
-
-const cache = new WeakMap<DescMessage, JsonWriter>();
-
-export function jsonWriterFor(desc: DescMessage): JsonWriter {
-  let w = cache.get(desc);
-  if (!w) {
-    w = supported(desc, new Set()) ? compile(desc) : (m) => toJson(desc, m as never, { useProtoFieldName: true, alwaysEmitImplicit: true });
-    cache.set(desc, w);
-  }
-  return w;
-}
+export const jsonWriterFor: (desc: DescMessage) => JsonWriter = writersPerType<JsonWriter>(
+  { scalar: (t) => t !== ScalarType.FLOAT && t !== ScalarType.DOUBLE && t !== ScalarType.BYTES },
+  (desc) => compile(desc),
+  (desc) => (m) => toJson(desc, m as never, { useProtoFieldName: true, alwaysEmitImplicit: true }),
+);
 
 type ValueWriter = (v: unknown) => JsonValue;
 
@@ -60,7 +52,7 @@ function valueWriter(f: DescField): ValueWriter {
       return (v) => (v as unknown[]).map(item);
     }
     default:
-      throw new Error(`json-writer: ${f.toString()} is not supported`); // excluded by supported()
+      throw new Error(`json-writer: ${f.toString()} is not supported`); // excluded by writersPerType
   }
 }
 
@@ -103,21 +95,4 @@ function timestampJson(ts: { seconds: bigint; nanos: number }): string {
     z = n.endsWith("000000") ? `.${n.substring(0, 3)}Z` : n.endsWith("000") ? `.${n.substring(0, 6)}Z` : `.${n}Z`;
   }
   return new Date(ms).toISOString().replace(".000Z", z);
-}
-
-// Compiled only when every field, transitively, is of a kind handled above.
-function supported(desc: DescMessage, seen: Set<DescMessage>): boolean {
-  if (desc.typeName === TIMESTAMP) return true;
-  if (desc.typeName.startsWith("google.protobuf.") || desc.oneofs.length > 0) return false;
-  if (seen.has(desc)) return true;
-  seen.add(desc);
-  return desc.fields.every((f) => {
-    if (f.oneof) return false;
-    const scalar = f.fieldKind === "scalar" || (f.fieldKind === "list" && f.listKind === "scalar") ? f.scalar : undefined;
-    if (scalar === ScalarType.FLOAT || scalar === ScalarType.DOUBLE || scalar === ScalarType.BYTES) return false;
-    const msg = f.fieldKind === "message" ? f.message : f.fieldKind === "list" && f.listKind === "message" ? f.message : undefined;
-    if (msg?.typeName === STRUCT) return f.fieldKind === "message"; // a singular Struct is a plain JSON object
-    if (msg && !supported(msg, seen)) return false;
-    return f.fieldKind !== "map";
-  });
 }

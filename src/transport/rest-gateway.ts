@@ -14,7 +14,7 @@ import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { nextTurn } from "./turns.js";
-import { headersOf, readBody, sendJson, type NodeRequest, type NodeResponse } from "./http-io.js";
+import { headersOf, readBody, sendJson, sendJsonBytes, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 
 // A big body's steps (parse, validate, answer) each take milliseconds: they
@@ -111,7 +111,8 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
 }
 
 // A big list answer is serialised an item at a time, taking a turn every
-// ~256 KiB, then sent with its length as one body.
+// TURN_BYTES, then sent with its length as one body.
+const TURN_BYTES = 256 * 1024;
 async function sendJsonInTurns(res: NodeResponse, status: number, items: JsonValue[]): Promise<void> {
   const parts: Buffer[] = [];
   let pending = 0;
@@ -119,15 +120,13 @@ async function sendJsonInTurns(res: NodeResponse, status: number, items: JsonVal
     const part = Buffer.from((i === 0 ? "[" : ",") + (JSON.stringify(items[i]) ?? "null"));
     parts.push(part);
     pending += part.length;
-    if (pending > 256 * 1024) {
+    if (pending > TURN_BYTES) {
       pending = 0;
       await nextTurn();
     }
   }
   parts.push(Buffer.from(items.length === 0 ? "[]" : "]"));
-  const body = Buffer.concat(parts);
-  (res as import("node:http").ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": String(body.length) });
-  res.end(body);
+  sendJsonBytes(res, status, Buffer.concat(parts));
 }
 
 function stringFields(o: Record<string, unknown>): Record<string, string> {

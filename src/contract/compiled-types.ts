@@ -1,0 +1,45 @@
+// What the compiled writers (json-writer.ts, binary-writer.ts) share: the
+// type names they treat specially, and one writer per message type, compiled
+// where every field, transitively, is of a kind the writer handles, and
+// protobuf-es's own function otherwise.
+import type { DescField, DescMessage, ScalarType } from "@bufbuild/protobuf";
+
+export const IMPLICIT = 2; // FeatureSet_FieldPresence.IMPLICIT, as protobuf-es's reflection uses it
+export const TIMESTAMP = "google.protobuf.Timestamp";
+export const STRUCT = "google.protobuf.Struct";
+
+export interface WriterSupport {
+  /** the scalar types (singular or repeated) the writer encodes */
+  scalar(t: ScalarType): boolean;
+  /** a further refusal, field by field */
+  field?(f: DescField): boolean;
+}
+
+/** Memoised per message type: `compile` where `support` covers the type, `fallback` elsewhere. */
+export function writersPerType<W>(support: WriterSupport, compile: (desc: DescMessage) => W, fallback: (desc: DescMessage) => W): (desc: DescMessage) => W {
+  const cache = new WeakMap<DescMessage, W>();
+  return (desc) => {
+    let w = cache.get(desc);
+    if (w === undefined) {
+      w = compilable(desc, support, new Set()) ? compile(desc) : fallback(desc);
+      cache.set(desc, w);
+    }
+    return w;
+  };
+}
+
+// Maps, oneofs and well-known types other than Timestamp and (singular) Struct are left to protobuf-es.
+function compilable(desc: DescMessage, support: WriterSupport, seen: Set<DescMessage>): boolean {
+  if (desc.typeName === TIMESTAMP) return true;
+  if (desc.typeName.startsWith("google.protobuf.") || desc.oneofs.length > 0) return false;
+  if (seen.has(desc)) return true;
+  seen.add(desc);
+  return desc.fields.every((f) => {
+    if (f.oneof || f.fieldKind === "map" || (support.field && !support.field(f))) return false;
+    if (f.fieldKind === "scalar" || (f.fieldKind === "list" && f.listKind === "scalar")) return support.scalar(f.scalar!);
+    if (f.fieldKind === "enum" || (f.fieldKind === "list" && f.listKind === "enum")) return true;
+    const msg = f.message!;
+    if (msg.typeName === STRUCT) return f.fieldKind === "message"; // protobuf-es holds a singular Struct as a plain JSON object
+    return compilable(msg, support, seen);
+  });
+}
