@@ -7,30 +7,23 @@
 //     difference is what the commit's WAL flush costs;
 //  2. the executor's own time per plan node and per foreign-key trigger,
 //     from auto_explain (ANALYZE, TRIGGERS), for 1- and 100-message batches.
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { nanoid } from "nanoid";
-import pino from "pino";
 import postgres, { type Sql } from "postgres";
 import { fullStatement, shortStatement } from "../src/store/batch-statements.js";
-import { startEmbeddedPostgres } from "../src/store/embedded.js";
 import type { BatchInsert } from "../src/store/message-store.js";
 import { migrate } from "../src/store/migrate.js";
+import { openBenchDatabase } from "./bench-database.js";
+import { cpuMsOf, visible } from "./proc-stats.js";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const REPEATS: Record<number, number> = { 1: 2000, 100: 200 };
 
 interface PlanNode { "Node Type": string; "Relation Name"?: string; "CTE Name"?: string; "Actual Total Time": number; "Actual Loops": number; Plans?: PlanNode[] }
 interface Explained { Plan: PlanNode; Triggers?: { "Constraint Name"?: string; "Trigger Name": string; Relation: string; Time: number }[] }
 
 async function main() {
-  const embedded = process.env.BENCH_DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(ROOT, "bench/tmp"), pino({ level: "warn" }));
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const dbName = `bench_db_${Date.now()}`;
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  const db = await openBenchDatabase("bench_db");
   const plans: Explained[] = [];
-  const sql = postgres(Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString(), {
+  const sql = postgres(db.url, {
     max: 1,
     onnotice: (n) => {
       const json = /plan:\s*(\{[\s\S]*)$/.exec(String(n.message))?.[1];
@@ -46,7 +39,7 @@ async function main() {
     });
     await fullStatement(sql, batch(1));
     const [{ pid }] = (await sql`SELECT pg_backend_pid() AS pid`) as unknown as [{ pid: number }];
-    const cpuMs = existsSync(`/proc/${pid}/stat`) ? () => backendCpuMs(pid) : undefined;
+    const cpuMs = visible(pid) ? () => cpuMsOf(pid) : undefined;
 
     console.log("1. per statement, one at a time (backend CPU read from /proc; n/a when PostgreSQL is elsewhere)");
     for (const n of [1, 100]) {
@@ -83,9 +76,7 @@ async function main() {
     }
   } finally {
     await sql.end();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    await embedded?.stop();
+    await db.close();
   }
 }
 
@@ -104,12 +95,6 @@ async function timeStatements(sql: Sql, make: () => BatchInsert, repeats: number
   }
   walls.sort((a, b) => a - b);
   return { median: walls[walls.length >> 1]!, p99: walls[Math.floor(walls.length * 0.99)]!, cpu: cpuMs ? (cpuMs() - cpuBefore!) / repeats : undefined };
-}
-
-// user + system CPU of one PostgreSQL backend (the kernel's fsync work included), in ms
-function backendCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 }
 
 await main();

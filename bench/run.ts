@@ -3,16 +3,14 @@
 // writing the same rows directly). Medians of BENCH_RUNS runs (default 5).
 // Prints a table and writes bench/results.json.
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import pino from "pino";
-import postgres from "postgres";
-import { startEmbeddedPostgres } from "../src/store/embedded.js";
 import { startPgProxy } from "../test/support/pg-proxy.js";
+import { openBenchDatabase } from "./bench-database.js";
 import type { LoadResult, LoadSpec } from "./load.js";
+import { cpuMsOf, rssOf } from "./proc-stats.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -30,16 +28,11 @@ scenarios.push({ name: "batch-100 × 25000 c=4", protocol: "rest", concurrency: 
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const chosen = scenarios.filter((s) => !only || only.test(`${s.protocol} ${s.name}`));
 
-const log = pino({ level: "warn" });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
-  const embedded = process.env.BENCH_DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(ROOT, "bench/tmp"), log);
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const dbName = `bench_${Date.now()}`;
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
-  const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+  const db = await openBenchDatabase("bench");
+  const { admin, url: dbUrl } = db;
   const pgVersion = (await admin`SHOW server_version`)[0]!.server_version as string;
   const durability = Object.fromEntries((await admin`SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','full_page_writes','wal_level')`).map((r) => [r.name, r.setting]));
 
@@ -90,9 +83,7 @@ async function main() {
     for (const row of rows) row["SQL trips/req"] = trips[row.protocol as string];
   } finally {
     if (service) await stopService(service);
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    await embedded?.stop();
+    await db.close();
   }
   console.table(rows);
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgVersion, durability, runs: RUNS, secondsPerRun: SECONDS, poolSize: POOL };
@@ -130,18 +121,6 @@ async function scrape(url: string): Promise<Record<string, number>> {
     if (m) out[m[1]!] = Number(m[2]);
   }
   return out;
-}
-
-// user + system CPU of the service process (all its threads), in ms
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 function child<T>(script: string, spec: object): Promise<T> {
