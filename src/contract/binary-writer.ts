@@ -10,7 +10,7 @@
 // compares both byte for byte on random messages of every contract type.
 import { fromJson, ScalarType, toBinary, type DescField, type DescMessage, type JsonObject, type Message } from "@bufbuild/protobuf";
 import { StructSchema } from "@bufbuild/protobuf/wkt";
-import { IMPLICIT, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
+import { IMPLICIT, sortedFields, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
 
 export type BinaryWriter = (message: Message) => Uint8Array;
 
@@ -112,7 +112,7 @@ function fieldsWriter(desc: DescMessage): FieldsWriter {
       }
     };
   }
-  const fields = [...desc.fields].sort((a, b) => a.number - b.number).map((f) => fieldWriter(f));
+  const fields = sortedFields(desc).map((f) => fieldWriter(f));
   return (out, m) => {
     for (const f of fields) f(out, m);
   };

@@ -15,6 +15,9 @@ export interface WriterSupport {
   field?(f: DescField): boolean;
 }
 
+/** The fields in the order protobuf-es's toJson and toBinary write them (its reflection's sortedFields). */
+export const sortedFields = (desc: DescMessage): DescField[] => [...desc.fields].sort((a, b) => a.number - b.number);
+
 /** Memoised per message type: `compile` where `support` covers the type, `fallback` elsewhere. */
 export function writersPerType<W>(support: WriterSupport, compile: (desc: DescMessage) => W, fallback: (desc: DescMessage) => W): (desc: DescMessage) => W {
   const cache = new WeakMap<DescMessage, W>();

@@ -8,7 +8,7 @@
 // bytes) keep toJson. test/unit/json-writer.test.ts compares both on random
 // messages of every type the services answer.
 import { ScalarType, toJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
-import { IMPLICIT, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
+import { IMPLICIT, sortedFields, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
 
 export type JsonWriter = (message: Message) => JsonValue;
 
@@ -22,7 +22,7 @@ type ValueWriter = (v: unknown) => JsonValue;
 
 function compile(desc: DescMessage): JsonWriter {
   if (desc.typeName === TIMESTAMP) return (m) => timestampJson(m as unknown as { seconds: bigint; nanos: number });
-  const fields = [...desc.fields].sort((a, b) => a.number - b.number).map((f) => {
+  const fields = sortedFields(desc).map((f) => {
     const write = valueWriter(f);
     const emitAlways = f.presence === IMPLICIT || f.fieldKind === "list";
     return { name: f.name, key: f.localName, write, emitAlways };

@@ -8,7 +8,7 @@ import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse 
 import type { Http2ServerResponse } from "node:http2";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
-import { isPlainGrpcUnary, serveGrpcUnary, type UnaryRoute } from "./grpc-unary.js";
+import { envelope, isPlainGrpcUnary, serveGrpcUnary, type UnaryRoute } from "./grpc-unary.js";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
 
 export interface AdapterOptions extends ConnectRouterOptions {
@@ -82,11 +82,7 @@ async function* rewriteTrailerFrame(body: AsyncIterable<Uint8Array>): AsyncItera
       yield chunk;
       continue;
     }
-    const fixed = Buffer.from(text.replace(`grpc-status: ${Code.Internal}\r\n`, `grpc-status: ${Code.InvalidArgument}\r\n`));
-    const head = Buffer.alloc(5);
-    head[0] = 0x80;
-    head.writeUInt32BE(fixed.length, 1);
-    yield Buffer.concat([head, fixed]);
+    yield envelope(0x80, Buffer.from(text.replace(`grpc-status: ${Code.Internal}\r\n`, `grpc-status: ${Code.InvalidArgument}\r\n`)));
   }
 }
 

@@ -90,11 +90,7 @@ export async function serveGrpcUnary(
 
   let frame: Buffer | undefined;
   try {
-    const output = route.write((await route.impl(input, ctx)) as Message);
-    frame = Buffer.allocUnsafe(5 + output.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(output.length, 1);
-    frame.set(output, 5);
+    frame = envelope(0, route.write((await route.impl(input, ctx)) as Message));
     if (record) record.code = "ok";
   } catch (e) {
     const err = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
@@ -107,6 +103,15 @@ export async function serveGrpcUnary(
   if (frame) res.end(frame);
   else res.end();
   return undefined;
+}
+
+/** A gRPC (and gRPC-Web) length-prefixed message: a flags byte, the length (big-endian uint32), the bytes. */
+export function envelope(flags: number, payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(5 + payload.length);
+  out[0] = flags;
+  out.writeUInt32BE(payload.length, 1);
+  out.set(payload, 5);
+  return out;
 }
 
 function readAtMost(req: NodeRequest, limit: number): Promise<Buffer> {
