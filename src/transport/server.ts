@@ -51,7 +51,11 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
       socket.unshift(first);
       const isH2 = first.length >= 3 && PREFACE.subarray(0, Math.min(first.length, PREFACE.length)).equals(first.subarray(0, Math.min(first.length, PREFACE.length)));
       if (isH2) {
-        // HTTP/2 reads the socket natively and takes the unshifted bytes from its buffer.
+        // HTTP/2 reads the socket natively, so its traffic never refreshes
+        // this socket's timer, which would then close busy connections
+        // every idleTimeoutMs: the session's own idle timeout (h2.setTimeout
+        // above) takes over. It takes the unshifted bytes from its buffer.
+        socket.setTimeout(0);
         h2.emit("connection", socket);
       } else {
         h1.emit("connection", socket);

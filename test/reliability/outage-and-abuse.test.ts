@@ -172,6 +172,32 @@ describe("abuse", () => {
     expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
   });
 
+  it("keeps a busy HTTP/2 connection past IDLE_TIMEOUT_MS (3 s here), and closes it once idle", async () => {
+    const session = http2.connect(svc.url);
+    session.on("error", () => {});
+    const closed = new Promise<number>((r) => session.once("close", () => r(Date.now())));
+    const health = () =>
+      new Promise<string | undefined>((resolve) => {
+        const s = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Check", "content-type": "application/grpc", te: "trailers" });
+        let status: string | undefined;
+        s.on("trailers", (h) => (status = h["grpc-status"] as string | undefined));
+        s.on("data", () => {});
+        s.on("close", () => resolve(status));
+        s.on("error", () => resolve(undefined));
+        s.end(Buffer.alloc(5)); // an empty HealthCheckRequest
+      });
+    const started = Date.now();
+    while (Date.now() - started < 5_000) {
+      expect(await health()).toBe("0"); // the same connection, one call every 100 ms
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(session.closed || session.destroyed).toBe(false);
+    const idleFrom = Date.now();
+    const at = await closed;
+    expect(at - idleFrom).toBeGreaterThanOrEqual(2_500);
+    expect(at - idleFrom).toBeLessThan(6_000);
+  });
+
   it("keeps serving others while a client never reads its answers", async () => {
     const greedy = net.connect(svc.port, "127.0.0.1");
     greedy.on("error", () => {});
