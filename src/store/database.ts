@@ -51,3 +51,17 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     },
   };
 }
+
+/**
+ * postgres.js loads array types with a query of its own on every new
+ * connection and drops that query's promise (porsager/postgres#1192, #1205,
+ * #1223): when it fails (the connection lost under it, the statement
+ * cancelled) the rejection reaches no handler, and Node ends the process. The
+ * request that opened the connection fails on its own (503), and the types
+ * loaded by earlier connections stay in place, so only this rejection may be
+ * let go; main.ts does that, and keeps every other one fatal.
+ */
+export function isArrayTypesLoadFailure(reason: unknown): boolean {
+  const query = (reason as { query?: unknown } | null)?.query;
+  return typeof query === "string" && query.includes("pg_catalog.pg_type") && query.includes("typarray");
+}

@@ -11,6 +11,7 @@ import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../src/store/embedded.js";
 import { createTestDatabase, type TestDb } from "../support/app.js";
+import { startPgProxy, type PgProxy } from "../support/pg-proxy.js";
 import { startService, type ServiceProcess } from "../support/service-process.js";
 
 describe("PostgreSQL stopped for 5 s under load", () => {
@@ -70,6 +71,40 @@ describe("PostgreSQL stopped for 5 s under load", () => {
     console.log(`outage: ${during.length} requests answered 503 (slowest ${Math.max(...during.map((o) => o.ms))} ms); first 201 ${firstOk ? firstOk.at - backAt : "none"} ms after PostgreSQL was back`);
     expect(firstOk).toBeDefined();
     expect(firstOk!.at - backAt).toBeLessThan(2_000);
+  });
+});
+
+// postgres.js loads array types with its own query on every new connection
+// and drops that query's promise (porsager/postgres#1192): when the query
+// fails, its rejection has nobody listening, which ends a Node process.
+describe("postgres.js's array-types query failing on a new connection", () => {
+  let db: TestDb;
+  let proxy: PgProxy;
+  let svc: ServiceProcess;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = await startPgProxy(db.url);
+    svc = await startService({ DATABASE_URL: proxy.url, LOG_LEVEL: "warn", DB_POOL_SIZE: "2" });
+  });
+  afterAll(async () => {
+    svc?.child.kill("SIGTERM");
+    await svc?.exited;
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it("does not end the service: that request fails, the next one is stored", async () => {
+    const post = () =>
+      fetch(`${svc.url}/v3/workspaces/types/sessions/s/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ content: "x", peer_id: "a" }] }) }).then((r) => r.status);
+    expect(await post()).toBe(201);
+    proxy.failOnce("pg_catalog.pg_type", "57014"); // as if statement_timeout cancelled it
+    await proxy.cut(); // every pooled connection goes: the next request opens a new one
+    await proxy.restore();
+    const first = await post().catch(() => 0);
+    await new Promise((r) => setTimeout(r, 500)); // time for a crash to show
+    expect(svc.child.exitCode).toBeNull();
+    expect(first).toBe(503);
+    expect(await post()).toBe(201);
   });
 });
 

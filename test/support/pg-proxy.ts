@@ -1,6 +1,7 @@
 // A TCP proxy in front of PostgreSQL. It counts round trips (each time the
 // client speaks after the server has answered is one more turn), and can cut
-// the database off and bring it back on the same address, as an outage would.
+// the database off and bring it back on the same address, as an outage would,
+// or fail one statement as PostgreSQL would (an ErrorResponse, then ready).
 import net from "node:net";
 
 export interface PgProxy {
@@ -9,17 +10,29 @@ export interface PgProxy {
   /** Drops every connection and refuses new ones until `restore()`. */
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /**
+   * The next message containing `text` does not reach PostgreSQL: its sender
+   * gets an error with `sqlstate` (as a cancelled statement gets 57014), then
+   * ReadyForQuery, and the connection carries on.
+   */
+  failOnce(text: string, sqlstate: string): void;
   close(): Promise<void>;
 }
 
 export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
   const target = new URL(targetUrl);
   let turns = 0;
+  let failing: { text: Buffer; sqlstate: string } | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port), target.hostname);
     let serverSpokeLast = true;
-    client.on("data", (d) => {
+    client.on("data", (d: Buffer) => {
+      if (failing && d.includes(failing.text)) {
+        client.write(errorThenReady(failing.sqlstate));
+        failing = undefined;
+        return;
+      }
       if (serverSpokeLast) turns++;
       serverSpokeLast = false;
       upstream.write(d);
@@ -54,6 +67,16 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
     roundTrips: () => turns,
     cut: stop,
     restore: () => listen(port),
+    failOnce: (text, sqlstate) => (failing = { text: Buffer.from(text), sqlstate }),
     close: () => (server.listening ? stop() : Promise.resolve()),
   };
+}
+
+// ErrorResponse ('E': severity, code, message) and ReadyForQuery ('Z', idle).
+function errorThenReady(sqlstate: string): Buffer {
+  const fields = Buffer.from(`SERROR\0VERROR\0C${sqlstate}\0Mfailed by the test proxy\0\0`);
+  const error = Buffer.alloc(5);
+  error.write("E");
+  error.writeUInt32BE(4 + fields.length, 1);
+  return Buffer.concat([error, fields, Buffer.from([0x5a, 0, 0, 0, 5, 0x49])]);
 }

@@ -34,7 +34,12 @@ export async function startService(env: Record<string, string>, port?: number): 
   });
   child.stderr!.on("data", (d: Buffer) => (out = (out + d).slice(-20_000)));
   let gone = false;
-  void exited.then(() => (gone = true));
+  let serving = false;
+  void exited.then((code) => {
+    gone = true;
+    // a crash once serving (not a signal the test sent): show why, or a later assertion only says "fetch failed"
+    if (serving && code !== 0 && code !== null) console.error(`service exited with code ${code}; its last output:\n${out.slice(-6_000)}`);
+  });
   const url = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 90_000; ; ) {
     if (gone) throw new Error(`exited before serving:\n${out}`);
@@ -42,6 +47,7 @@ export async function startService(env: Record<string, string>, port?: number): 
     if (Date.now() > deadline) throw new Error(`no start within 90 s:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  serving = true;
   return {
     child,
     url,
