@@ -12,6 +12,7 @@ import { createMessageStore } from "./store/message-store.js";
 import { createCommitFeed } from "./store/notifications.js";
 import { createQueueStore } from "./store/queue-store.js";
 import { createResourceStore } from "./store/resource-store.js";
+import { startKeySweep } from "./store/idempotency-sweep.js";
 import { probeDatabase } from "./store/probe.js";
 import { createAuthGate } from "./transport/auth-gate.js";
 import { connectAdapter } from "./transport/connect-adapter.js";
@@ -35,10 +36,11 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   checkAuthSettings({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
   if (!cfg.authUseAuth) log.warn({ host: cfg.host }, "authentication is off (AUTH_USE_AUTH=false): anyone who can reach this address can write");
   const db = await openDatabase(cfg, log);
-  const commits = createCommitFeed(db.sql, log);
+  const commits = createCommitFeed(db.sql, db.dedicated, log);
   const messages = createMessageStore(db.sql, { deadlineMs: cfg.statementTimeoutMs, onCommit: commits.announce });
   const obs = createObservability(log, () => messages.inFlight());
   const tokens = createTokenCounter();
+  const sweep = startKeySweep(db.sql, cfg.idempotencySweepMs, log);
   const resources = createResourceStore(db.sql);
   const bindings = bindServices({
     messages,
@@ -90,6 +92,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
       health.drain();
       await server.close(cfg.shutdownGraceMs);
       await tokens.close();
+      await sweep.stop();
       await commits.close();
       await db.close();
     },

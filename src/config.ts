@@ -20,6 +20,7 @@ export interface Config {
   authUseAuth: boolean;
   authJwtSecret?: string;
   idempotencyTtlSeconds: number;
+  idempotencySweepMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authUseAuth: bool(env, "AUTH_USE_AUTH", false),
     authJwtSecret: env.AUTH_JWT_SECRET || undefined,
     idempotencyTtlSeconds: int(env, "IDEMPOTENCY_TTL_SECONDS", 86_400),
+    idempotencySweepMs: int(env, "IDEMPOTENCY_SWEEP_MS", 60_000),
   };
 }
 

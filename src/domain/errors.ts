@@ -6,12 +6,13 @@ export type ErrorKind =
   | "invalid_argument"
   | "bad_request"
   | "unauthenticated"
-  | "permission_denied"
   | "not_found"
   | "conflict"
   | "unavailable"
   | "payload_too_large"
-  | "unsupported_media_type";
+  | "unsupported_media_type"
+  /** the client went away before its request was read */
+  | "cancelled";
 
 export class DomainError extends Error {
   constructor(

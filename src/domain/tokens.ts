@@ -24,44 +24,74 @@ export interface TokenCounter {
   close(): Promise<void>;
 }
 
-export function createTokenCounter(workers = Math.max(1, os.availableParallelism() - 1)): TokenCounter {
-  type Pending = { resolve: (n: number[]) => void; reject: (e: Error) => void };
-  const pool: { worker: Worker; pending: Map<number, Pending> }[] = [];
+export interface TokenCounterOptions {
+  workers?: number;
+  /** batches with fewer UTF-16 units are counted on the calling thread */
+  inlineLimit?: number;
+  /** the worker's script (tests give one that dies) */
+  workerUrl?: URL;
+}
+
+type Call = { texts: string[]; resolve: (n: number[]) => void; reject: (e: Error) => void; tries: number };
+
+export function createTokenCounter({
+  workers = Math.max(1, os.availableParallelism() - 1),
+  inlineLimit = INLINE_LIMIT,
+  workerUrl = new URL("./token-worker.mjs", import.meta.url),
+}: TokenCounterOptions = {}): TokenCounter {
+  const pool: { worker: Worker; pending: Map<number, Call> }[] = [];
   let nextId = 0;
+  let closed = false;
 
   function spawn() {
-    const worker = new Worker(new URL("./token-worker.mjs", import.meta.url));
+    const worker = new Worker(workerUrl);
     worker.unref();
-    const slot = { worker, pending: new Map<number, Pending>() };
+    const slot = { worker, pending: new Map<number, Call>() };
+    let failure: Error | undefined;
     worker.on("message", ({ id, counts, error }: { id: number; counts?: number[]; error?: string }) => {
-      const p = slot.pending.get(id);
+      const call = slot.pending.get(id);
       slot.pending.delete(id);
-      if (error) p?.reject(new Error(error));
-      else p?.resolve(counts!);
+      if (error) call?.reject(new Error(error));
+      else call?.resolve(counts!);
     });
-    worker.on("error", (err) => {
-      // A dead worker fails its own callers once; the next batch gets a new one.
+    worker.on("error", (err) => (failure = err));
+    // However a worker ends (an error, process.exit, a crash), it leaves the
+    // pool and its calls go to a new one. A worker takes its calls in order,
+    // so the first one pending is the one it died on: that one is tried once
+    // more and then fails; the others never ran, and are simply sent again.
+    worker.once("exit", (code) => {
       pool.splice(pool.indexOf(slot), 1);
-      for (const p of slot.pending.values()) p.reject(err);
+      const [current, ...queued] = slot.pending.values();
+      slot.pending.clear();
+      const died = failure ?? new Error(`token worker exited with code ${code}`);
+      if (current) {
+        if (!closed && current.tries++ < 1) dispatch(current);
+        else current.reject(died);
+      }
+      for (const call of queued) closed ? call.reject(died) : dispatch(call);
     });
     pool.push(slot);
     return slot;
+  }
+
+  function dispatch(call: Call) {
+    const slot = pool.length < workers ? spawn() : pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = nextId++;
+    slot.pending.set(id, call);
+    slot.worker.postMessage({ id, texts: call.texts });
   }
 
   return {
     countAll(texts) {
       let size = 0;
       for (const t of texts) size += t.length;
-      if (size < INLINE_LIMIT) return Promise.resolve(texts.map(countTokens));
-      const slot = pool.length < workers ? spawn() : pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage({ id, texts });
-      });
+      if (size < inlineLimit) return Promise.resolve(texts.map(countTokens));
+      if (closed) return Promise.reject(new Error("token counter closed"));
+      return new Promise((resolve, reject) => dispatch({ texts, resolve, reject, tries: 0 }));
     },
     async close() {
-      await Promise.all(pool.splice(0).map((s) => s.worker.terminate()));
+      closed = true;
+      await Promise.all(pool.map((s) => s.worker.terminate()));
     },
   };
 }

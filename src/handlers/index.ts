@@ -18,7 +18,8 @@ import { queueHandlers } from "./queue.js";
 import { peerRpc, resourceHandlers, sessionRpc, workspaceRpc } from "./resources.js";
 import { watchMessagesHandler } from "./watch-messages.js";
 
-// biome-ignore lint: handlers are typed at their definition; bindings are generic.
+// Handlers are typed at their definition (each takes its own request type);
+// a binding holds any of them, hence `any` for the request.
 export type UnaryHandler = (req: any, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
 /** Turns REST path parameters and the parsed JSON body (MISSING when empty) into the request message (throws ValidationFailed). */
 export type JsonDecoder = (path: Record<string, string>, body: unknown, query?: Record<string, string>) => MessageShape<DescMessage>;

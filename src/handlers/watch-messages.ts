@@ -37,6 +37,8 @@ export function watchMessagesHandler({ reads, commits }: Dependencies) {
             more = rows.length === PAGE;
           }
         }
+        // told while reading or sending: read again now, not at the next poll
+        if (dirty) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, POLL_MS);
           ctx.signal.addEventListener("abort", done, { once: true });

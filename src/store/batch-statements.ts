@@ -1,12 +1,14 @@
 // The statements that write a batch. Both end the same way: the messages,
-// numbered from the session's counter, a `representation` work item for every
-// message whose reasoning is enabled (message, then session, then workspace
-// configuration, then on), and a notification for WatchMessages; one
-// statement, so all of it commits together or not at all.
+// numbered from the session's counter, and a `representation` work item for
+// every message whose reasoning is enabled (message, then session, then
+// workspace configuration, then on); one statement, so all of it commits
+// together or not at all. WatchMessages is told after the commit
+// (notifications.ts).
 import type { Sql } from "postgres";
 import type { BatchInsert } from "./message-store.js";
+import { micros } from "./micros.js";
 
-export type Row = { public_id: string; seq: string; micros: string };
+export type Row = { public_id: string; micros: string };
 
 // The messages' own configurations; when none brings one (the usual case) an
 // empty relation, which saves the database ~7 % of its CPU on a one-message batch.
@@ -49,7 +51,7 @@ const tail = (q: Sql, b: BatchInsert) => q`
       true)
     ORDER BY ins.seq_in_session
   )
-  SELECT public_id, seq_in_session::text AS seq, (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros
+  SELECT public_id, ${q.unsafe(micros("created_at"))} AS micros
   FROM ins`;
 
 /** Everything exists and every peer is a member: bump the counter, write. */

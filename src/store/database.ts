@@ -14,6 +14,12 @@ export interface DatabaseConfig {
 
 export interface Database {
   sql: Sql;
+  /**
+   * One connection of its own, outside the pool, that stays open (LISTEN
+   * needs a session). postgres.js reconnects it on its next query after a
+   * loss; `onclose` says it was lost.
+   */
+  dedicated(handlers: { onnotify(channel: string, payload: string): void; onclose(): void }): Sql;
   /** Closes the pool, then stops the embedded server if this process started it. */
   close(): Promise<void>;
 }
@@ -21,9 +27,7 @@ export interface Database {
 export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Database> {
   const embedded = cfg.databaseUrl ? undefined : await startEmbeddedPostgres(cfg.dataDir, log);
   const url = cfg.databaseUrl ?? embedded!.url;
-  const sql = postgres(url, {
-    max: cfg.poolSize,
-    idle_timeout: 60,
+  const common = {
     connect_timeout: 5,
     // Reconnect soon after PostgreSQL comes back: postgres.js's default
     // backoff grows to seconds while it is away (retries here every ≤ 0.5 s).
@@ -34,7 +38,8 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
       statement_timeout: cfg.statementTimeoutMs,
       lock_timeout: Math.min(cfg.statementTimeoutMs, 10_000),
     },
-  });
+  };
+  const sql = postgres(url, { ...common, max: cfg.poolSize, idle_timeout: 60 });
   try {
     const applied = await migrate(sql);
     log.info({ applied }, applied.length ? "migrations applied" : "schema up to date");
@@ -43,8 +48,13 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     await embedded?.stop();
     throw err;
   }
+  // onnotify is postgres.js's own option for NotificationResponse (what its
+  // sql.listen uses), missing from its typings.
+  const dedicated: Database["dedicated"] = ({ onnotify, onclose }) =>
+    postgres(url, { ...common, max: 1, idle_timeout: 0, max_lifetime: 0, fetch_types: false, onclose, ...({ onnotify } as object) });
   return {
     sql,
+    dedicated,
     async close() {
       await sql.end({ timeout: 5 });
       await embedded?.stop();

@@ -1,6 +1,7 @@
 // Reading messages back: one message, its metadata replaced, and pages of a
 // session's messages in sequence order with Honcho's filters.
 import type { Sql } from "postgres";
+import { micros } from "./micros.js";
 
 export interface MessageRow {
   public_id: string;
@@ -36,7 +37,7 @@ export interface MessageReads {
   page(workspace: string, session: string, filter: MessageFilter, offset: number, limit: number, newestFirst: boolean): Promise<MessagePage>;
 }
 
-const COLUMNS = "public_id, content, peer_name, session_name, workspace_name, metadata, token_count, (extract(epoch FROM created_at) * 1000000)::bigint::text AS micros";
+const COLUMNS = `public_id, content, peer_name, session_name, workspace_name, metadata, token_count, ${micros("created_at")} AS micros`;
 
 export function createMessageReads(sql: Sql): MessageReads {
   const cols = sql.unsafe(COLUMNS);

@@ -31,7 +31,6 @@ export interface BatchInsert {
 
 export interface InsertedMessage {
   publicId: string;
-  seqInSession: number;
   /** microseconds since the Unix epoch, exact */
   createdAtMicros: bigint;
 }
@@ -164,6 +163,6 @@ function inOrder(b: BatchInsert, rows: Row[]): InsertedMessage[] {
   const byId = new Map(rows.map((r) => [r.public_id, r]));
   return b.rows.map((r) => {
     const got = byId.get(r.publicId)!;
-    return { publicId: r.publicId, seqInSession: Number(got.seq), createdAtMicros: BigInt(got.micros) };
+    return { publicId: r.publicId, createdAtMicros: BigInt(got.micros) };
   });
 }

@@ -9,26 +9,75 @@
 // wait when traffic is light, and a burst costs one NOTIFY transaction, not
 // one per batch. A notification lost to a crash between the commit and the
 // send is caught by the watchers' periodic re-read.
+//
+// LISTEN runs on a connection of its own, not postgres.js's sql.listen: that
+// one keeps a failed LISTEN's rejected promise for the channel, so after an
+// outage nobody is told again, and the first failure reached no handler and
+// ended the process. Here a lost or refused LISTEN is retried while anyone
+// watches, and every watcher re-reads once it is back (what was announced
+// meanwhile went to nobody).
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
+import type { Database } from "./database.js";
 
 export const MESSAGES_CHANNEL = "honcho_messages";
+const RETRY_MS = 500;
 
 export interface CommitFeed {
-  /** Calls `fn` after each batch committed to workspace/session; returns the unsubscribe. */
+  /** Calls `fn` after each batch committed to workspace/session, and whenever it may have missed one; returns the unsubscribe. */
   subscribe(workspace: string, session: string, fn: () => void): () => void;
   /** Tells every process's watchers that a batch of workspace/session has committed. */
   announce(workspace: string, session: string): void;
   close(): Promise<void>;
 }
 
-export function createCommitFeed(sql: Sql, log: Logger): CommitFeed {
+export function createCommitFeed(sql: Sql, openDedicated: Database["dedicated"], log: Logger): CommitFeed {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
-  let listening: Promise<{ unlisten(): Promise<void> }> | undefined;
+  let subscribers = 0;
+  let closed = false;
+  let listener: Sql | undefined;
+  let listening: "no" | "starting" | "yes" = "no";
+  let retry: NodeJS.Timeout | undefined;
   let waiting = new Set<string>();
   let sending: Promise<void> | undefined;
+
+  function listen(): void {
+    if (closed || listening !== "no") return;
+    listening = "starting";
+    listener ??= openDedicated({
+      onnotify: (channel, key) => channel === MESSAGES_CHANNEL && bus.emit(key),
+      onclose: lost,
+    });
+    listener.unsafe(`LISTEN ${MESSAGES_CHANNEL}`).then(
+      () => {
+        listening = "yes";
+        for (const key of bus.eventNames()) bus.emit(key);
+      },
+      (err: unknown) => {
+        listening = "no";
+        if (!closed) log.warn({ err }, "could not LISTEN for committed batches; watchers poll until it is back");
+        later();
+      },
+    );
+  }
+
+  function lost(): void {
+    if (listening === "yes") {
+      listening = "no";
+      later();
+    }
+  }
+
+  function later(): void {
+    if (closed || retry || subscribers === 0) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (subscribers > 0) listen();
+    }, RETRY_MS);
+    retry.unref();
+  }
 
   async function sendAll(): Promise<void> {
     while (waiting.size > 0) {
@@ -45,18 +94,27 @@ export function createCommitFeed(sql: Sql, log: Logger): CommitFeed {
 
   return {
     subscribe(workspace, session, fn) {
-      listening ??= sql.listen(MESSAGES_CHANNEL, (key) => bus.emit(key));
       const key = `${workspace}/${session}`;
       bus.on(key, fn);
-      return () => bus.off(key, fn);
+      subscribers++;
+      listen();
+      let on = true;
+      return () => {
+        if (!on) return;
+        on = false;
+        subscribers--;
+        bus.off(key, fn);
+      };
     },
     announce(workspace, session) {
       waiting.add(`${workspace}/${session}`);
       sending ??= sendAll();
     },
     async close() {
+      closed = true;
+      clearTimeout(retry);
       await sending;
-      if (listening) await (await listening).unlisten().catch(() => {});
+      await listener?.end({ timeout: 1 }).catch(() => {});
     },
   };
 }

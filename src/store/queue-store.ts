@@ -2,6 +2,7 @@
 // consumers never get the same item; an expired lease frees an item again)
 // and acknowledge by the lease holder only.
 import type { Sql } from "postgres";
+import { micros } from "./micros.js";
 
 export interface QueueRow {
   id: string;
@@ -18,7 +19,6 @@ export interface QueueStore {
   ack(workspace: string, consumer: string, ids: bigint[], error: string | null): Promise<number>;
 }
 
-const micros = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
 
 export function createQueueStore(sql: Sql): QueueStore {
   return {

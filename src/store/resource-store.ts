@@ -2,6 +2,7 @@
 // A get-or-create returns the row as stored (what the caller sent is used
 // only when it creates it), as Honcho does.
 import type { Sql } from "postgres";
+import { micros } from "./micros.js";
 
 export interface ResourceRow {
   name: string;
@@ -27,7 +28,7 @@ export interface ResourceStore {
   isActiveMember(workspace: string, session: string, peer: string): Promise<boolean>;
 }
 
-const MICROS = "(extract(epoch FROM created_at) * 1000000)::bigint::text AS micros";
+const MICROS = `${micros("created_at")} AS micros`;
 
 export function createResourceStore(sql: Sql): ResourceStore {
   // INSERT .. ON CONFLICT DO NOTHING then read: when another transaction

@@ -59,7 +59,7 @@ export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: L
           };
         }
       }
-      // biome-ignore lint: impl is keyed by the service's own method names.
+      // impl is keyed by the service's own method names
       router.service(service, impl as never);
     }
   };

@@ -10,12 +10,13 @@ const TABLE: Record<ErrorKind, { status: number; code: Code }> = {
   invalid_argument: { status: 422, code: Code.InvalidArgument },
   bad_request: { status: 400, code: Code.InvalidArgument },
   unauthenticated: { status: 401, code: Code.Unauthenticated },
-  permission_denied: { status: 403, code: Code.PermissionDenied },
   not_found: { status: 404, code: Code.NotFound },
   conflict: { status: 409, code: Code.AlreadyExists },
   unavailable: { status: 503, code: Code.Unavailable },
   payload_too_large: { status: 413, code: Code.ResourceExhausted },
   unsupported_media_type: { status: 415, code: Code.InvalidArgument },
+  // nginx's "client closed request": nobody reads it, the access log does
+  cancelled: { status: 499, code: Code.Canceled },
 };
 
 export const INTERNAL_MESSAGE = "An unexpected error occurred";
@@ -33,10 +34,6 @@ export function classify(err: unknown): DomainError | undefined {
     return new DomainError("unavailable", "The database is unreachable or busy; retry later");
   }
   return undefined;
-}
-
-export function httpStatusOf(err: DomainError): number {
-  return TABLE[err.kind].status;
 }
 
 /** FastAPI's error body: the detail list for validation, the message otherwise. */

@@ -52,8 +52,9 @@ export function readBody(req: NodeRequest, limit: number): Promise<string> {
         reject(new DomainError("bad_request", "There was an error parsing the body"));
       }
     });
-    req.once("error", reject);
-    req.once("aborted", () => reject(new DomainError("invalid_argument", "request aborted")));
+    const gone = () => reject(new DomainError("cancelled", "The client closed the request before its body was read"));
+    req.once("error", gone);
+    req.once("aborted", gone);
   });
 }
 

@@ -68,11 +68,13 @@ export function createObservability(log: Logger, dbInUse: () => number): Observa
         res.setHeader("x-request-id", requestId);
         res.once("close", () => {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const code = record.code ?? outcomeOf(record, res);
+          // closed before the answer went out: the client went away (nginx's 499)
+          const status = res.writableFinished ? res.statusCode : 499;
+          const code = record.code ?? (res.writableFinished ? outcomeOf(record, res) : "499");
           const labels = { protocol: record.protocol, procedure: record.procedure, code };
           requests.inc(labels);
           latency.observe(labels, seconds);
-          log.info({ requestId, ...labels, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "access");
+          log.info({ requestId, ...labels, status, ms: Math.round(seconds * 1e4) / 10 }, "access");
         });
         handler(req, res);
       };

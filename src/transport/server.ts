@@ -26,7 +26,15 @@ export interface DualServer {
 export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) => void, limits: ServerLimits): DualServer {
   const h1 = http.createServer(
     // timeouts are enforced by a periodic check; once a second keeps them close to their values
-    { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // idle keep-alive connections live as long as any idle connection (Node's
+      // default, 5 s, would close them under clients that reuse them later);
+      // headersTimeout only runs once a request has begun, so it does not cut them
+      keepAliveTimeout: limits.idleTimeoutMs,
+      connectionsCheckingInterval: 1_000,
+    },
     handler,
   );
   const h2 = http2.createServer({}, handler);

@@ -1,4 +1,4 @@
-// Every case of ../shared/conformance/create-messages.json over REST against
+// Every conformance case (test/data, a copy of ../shared) over REST against
 // the running service: 422 details exactly, 201s with the same content,
 // peer_id, metadata, token_count and created_at instant, stored in PostgreSQL.
 import { describe, expect, it } from "vitest";

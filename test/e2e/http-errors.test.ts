@@ -2,7 +2,8 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
-import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import net from "node:net";
+import { createTestDatabase, memoryLogger, startTestApp, type TestDb } from "../support/app.js";
 import { postMessages } from "../support/clients.js";
 
 let db: TestDb;
@@ -60,5 +61,29 @@ describe("REST errors", () => {
       body: new Blob([JSON.stringify({ messages: [{ content: "hi", peer_id: "a" }] })]),
     });
     expect(res.status).toBe(201);
+  });
+});
+
+describe("a client gone mid-body", () => {
+  it("is logged as a client-closed request (499), not as a 422 of a bad body, and not as an error", async () => {
+    const mem = memoryLogger();
+    const logged = await startTestApp(db.url, {}, mem.log);
+    try {
+      const { port } = new URL(logged.url);
+      const socket = net.connect(Number(port), "127.0.0.1");
+      await new Promise((r) => socket.once("connect", r));
+      socket.write("POST /v3/workspaces/acme/sessions/gone/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-request-id: gone-1\r\ncontent-length: 1000\r\n\r\n{\"messages\": [");
+      await new Promise((r) => setTimeout(r, 100));
+      socket.destroy();
+      let access: Record<string, unknown> | undefined;
+      for (let i = 0; i < 50 && !access; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        access = mem.lines().find((l) => l.msg === "access" && l.requestId === "gone-1");
+      }
+      expect(access).toMatchObject({ code: "499", status: 499 });
+      expect(mem.lines().filter((l) => (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      await logged.stop();
+    }
   });
 });

@@ -72,7 +72,7 @@ describe("Idempotency-Key", () => {
 describe("expiry", () => {
   let short: App;
   beforeAll(async () => {
-    short = await startTestApp(t.db.url, { idempotencyTtlSeconds: 1 });
+    short = await startTestApp(t.db.url, { idempotencyTtlSeconds: 1, idempotencySweepMs: 200 });
   });
   afterAll(async () => short?.stop());
 
@@ -84,5 +84,14 @@ describe("expiry", () => {
     expect(later.status).toBe(201);
     expect(later.json).not.toEqual(first.json);
     expect(await stored("s-exp")).toBe(2);
+  });
+
+  it("deletes expired keys from the table, and only those", async () => {
+    await t.db.sql`INSERT INTO idempotency_keys (scope, key, request_hash, expires_at) VALUES ('test', 'lives', 'h', now() + interval '1 hour')`;
+    await send("s-sweep", "ks", one, short.url);
+    const keys = () => t.db.sql`SELECT key FROM idempotency_keys WHERE key IN ('ks', 'lives') ORDER BY key`.then((r) => r.map((k) => k.key));
+    expect(await keys()).toEqual(["ks", "lives"]);
+    await new Promise((r) => setTimeout(r, 1_600)); // past its TTL, and a sweep or more
+    expect(await keys()).toEqual(["lives"]);
   });
 });

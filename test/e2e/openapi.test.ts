@@ -1,13 +1,13 @@
 // GET /openapi.json is generated from the proto and its annotations; for the
 // Create Messages route it must say what Honcho's own OpenAPI page says.
 import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { App } from "../../src/app.js";
 import { createTestDatabase, startTestApp, type TestDb } from "../support/app.js";
+import { COPIES } from "../support/conformance.js";
 
-const SEED = path.resolve(import.meta.dirname, "../../../shared/seed/create-messages-for-session.openapi.md");
+const SEED = COPIES.seed.copy;
 const ROUTE = "/v3/workspaces/{workspace_id}/sessions/{session_id}/messages";
 
 function seed(): { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown>; securitySchemes: unknown } } {

@@ -4,7 +4,13 @@
 import { createClient, Code, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
-import { QueueService, WatchService } from "../../gen/honcho/v3/queue_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { QueueService, WatchMessagesRequestSchema, WatchService } from "../../gen/honcho/v3/queue_pb.js";
+import pino from "pino";
+import { watchMessagesHandler } from "../../src/handlers/watch-messages.js";
+import type { Dependencies } from "../../src/handlers/index.js";
+import { createMessageReads } from "../../src/store/message-reads.js";
+import { createCommitFeed } from "../../src/store/notifications.js";
 import { startTestApp, useTestApp } from "../support/app.js";
 import { postMessages } from "../support/clients.js";
 import { hs256 } from "../support/jwt.js";
@@ -155,5 +161,29 @@ describe("WatchMessages", () => {
     const stored = await t.db.sql`SELECT public_id FROM messages WHERE session_name = 's' AND workspace_name = 'watch' ORDER BY seq_in_session`;
     expect(seen.map((s) => s.id)).toEqual(stored.map((r) => r.public_id));
     expect(seen.slice(0, 2).map((s) => s.id)).toEqual(early);
+  });
+
+  // The stream's own generator, on the real store: the test decides when it
+  // resumes, so a commit lands while it is suspended at a yield ("sending").
+  it("reads again at once when told of a commit while it was sending, not at the next poll", async () => {
+    const commits = createCommitFeed(t.db.sql, t.app.db.dedicated, pino({ level: "silent" }));
+    const abort = new AbortController();
+    const deps = { reads: createMessageReads(t.db.sql), commits } as unknown as Dependencies;
+    const stream = watchMessagesHandler(deps)(create(WatchMessagesRequestSchema, { workspaceId: "watch-late", sessionId: "s", afterSeq: 0n }), { requestId: "t", signal: abort.signal, headers: new Headers() });
+    const it = stream[Symbol.asyncIterator]();
+    try {
+      await write("watch-late", "s", [{ content: "0", peer_id: "a" }]);
+      expect((await it.next()).value?.message?.content).toBe("0");
+      await new Promise((r) => setTimeout(r, 500)); // LISTEN is up
+      await write("watch-late", "s", [{ content: "1", peer_id: "a" }]);
+      await new Promise((r) => setTimeout(r, 300)); // its notification arrives while the stream is suspended
+      const started = Date.now();
+      expect((await it.next()).value?.message?.content).toBe("1");
+      expect(Date.now() - started).toBeLessThan(2_000); // the poll is 5 s
+    } finally {
+      abort.abort();
+      await it.return?.(undefined);
+      await commits.close();
+    }
   });
 });

@@ -71,7 +71,7 @@ describe("o200k_base counts", () => {
   });
 
   it("come out the same from the worker pool as inline", async () => {
-    const counter = createTokenCounter(2);
+    const counter = createTokenCounter({ workers: 2 });
     try {
       const big = texts.filter((t) => t.length >= 1_000).slice(0, 12);
       const [a, b] = await Promise.all([counter.countAll(big), counter.countAll(big.slice().reverse())]);
@@ -87,11 +87,28 @@ describe("o200k_base counts", () => {
     const niceOf = () =>
       readdirSync(`/proc/${process.pid}/task`).map((tid) => Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]));
     const before = niceOf().filter((n) => n === 10).length;
-    const counter = createTokenCounter(1);
+    const counter = createTokenCounter({ workers: 1 });
     try {
       await counter.countAll(["x ".repeat(40_000)]); // over the inline limit: a worker starts
       expect(niceOf().filter((n) => n === 10).length).toBe(before + 1);
       expect(niceOf()).toContain(0); // the rest of the process is untouched
+    } finally {
+      await counter.close();
+    }
+  });
+
+  // A worker that dies on the text "exit" (process.exit) or "throw" (an
+  // uncaught error), and otherwise counts as the real one does.
+  const dying = new URL("../support/dying-token-worker.mjs", import.meta.url);
+
+  it.each(["exit", "throw"])("answer every caller when a worker dies (%s), and a new worker takes over", async (how) => {
+    const counter = createTokenCounter({ workers: 1, inlineLimit: 0, workerUrl: dying });
+    try {
+      const killer = counter.countAll(["before", how]);
+      const queued = counter.countAll(["hello world"]); // behind it on the same worker
+      await expect(killer).rejects.toThrow(how === "throw" ? "worker broke" : "token worker exited with code 0");
+      expect(await queued).toEqual([countTokens("hello world")]);
+      expect(await counter.countAll(["after", "all"])).toEqual([1, 1]);
     } finally {
       await counter.close();
     }

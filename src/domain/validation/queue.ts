@@ -15,8 +15,9 @@ function bounded(v: number, loc: Loc, fallback: number, ge: number, le: number, 
 }
 
 function consumerName(v: string, issues: ValidationIssue[]): string {
-  if (v.length === 0) issues.push({ type: "string_too_short", loc: ["body", "consumer"], msg: "String should have at least 1 character", input: v, ctx: { min_length: 1 } });
-  else if (v.length > 200) issues.push({ type: "string_too_long", loc: ["body", "consumer"], msg: "String should have at most 200 characters", input: v, ctx: { max_length: 200 } });
+  const length = [...v].length; // characters, as pydantic counts them, not UTF-16 units
+  if (length === 0) issues.push({ type: "string_too_short", loc: ["body", "consumer"], msg: "String should have at least 1 character", input: v, ctx: { min_length: 1 } });
+  else if (length > 200) issues.push({ type: "string_too_long", loc: ["body", "consumer"], msg: "String should have at most 200 characters", input: v, ctx: { max_length: 200 } });
   return v;
 }
 
