@@ -18,13 +18,12 @@ export function headersOf(raw: IncomingHttpHeaders): Headers {
   return h;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true }); // strips a BOM, as Python's json does for bytes
-
 /**
- * Reads the body as UTF-8 text, refusing (413) as soon as it passes `limit`
- * bytes. Bytes that are not UTF-8 get FastAPI's 400.
+ * Reads the body's bytes, refusing (413) as soon as it passes `limit` bytes.
+ * What the bytes mean (JSON, which encoding) is the caller's business, as in
+ * FastAPI, which reads the body first and looks at its content type after.
  */
-export function readBody(req: NodeRequest, limit: number): Promise<string> {
+export function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
   const tooLarge = () => new DomainError("payload_too_large", `Request body exceeds the limit of ${limit} bytes`);
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) {
@@ -45,13 +44,7 @@ export function readBody(req: NodeRequest, limit: number): Promise<string> {
       chunks.push(chunk);
     };
     req.on("data", onData);
-    req.once("end", () => {
-      try {
-        resolve(utf8.decode(Buffer.concat(chunks, size)));
-      } catch {
-        reject(new DomainError("bad_request", "There was an error parsing the body"));
-      }
-    });
+    req.once("end", () => resolve(Buffer.concat(chunks, size)));
     const gone = () => reject(new DomainError("cancelled", "The client closed the request before its body was read"));
     req.once("error", gone);
     req.once("aborted", gone);

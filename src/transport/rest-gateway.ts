@@ -1,12 +1,12 @@
 // REST gateway: routes built from the google.api.http annotations of every
-// bound service (no route is written by hand). In FastAPI's order: read and
-// parse the JSON body, check the token, decode path + body into the request
-// message, call the same handler the RPC protocols call, and write the
-// response as JSON with proto field names.
+// bound service (no route is written by hand). In FastAPI's order: read the
+// body and parse it when its content type is JSON, check the token, decode
+// path + body into the request message, call the same handler the RPC
+// protocols call, and write the response as JSON with proto field names.
 import { fromJson, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { DomainError, ValidationFailed } from "../domain/errors.js";
-import { MISSING, parseRequestBody } from "../domain/validation/index.js";
+import { issue, MISSING, parseJsonBytes, RawBody } from "../domain/validation/index.js";
 import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handlers/index.js";
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
@@ -20,7 +20,7 @@ import { recordOf } from "./observe.js";
 // A big body's steps (parse, validate, answer) each take milliseconds: they
 // take turns (turns.ts), so that a few big batches arriving together do not
 // stall everyone else.
-const BIG_BODY_CHARS = 256 * 1024;
+const BIG_BODY_BYTES = 256 * 1024;
 
 export interface GatewayOptions {
   bodyLimitBytes: number;
@@ -80,20 +80,23 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       let body: unknown = MISSING;
       let big = false;
       if (route.body !== "") {
-        if (!isJson(headers.get("content-type"))) {
-          req.resume();
-          throw new DomainError("unsupported_media_type", "Unsupported Media Type: send the body as application/json");
+        // FastAPI (routing.py get_request_handler) reads the body whatever its
+        // content type; an empty one is no body. It parses JSON only for a JSON
+        // content type; any other body reaches pydantic as bytes (RawBody).
+        const bytes = await readBody(req, opts.bodyLimitBytes);
+        if (bytes.length > 0 && !readsJson(headers.get("content-type"))) body = new RawBody(bytes);
+        else if (bytes.length > 0) {
+          big = bytes.length > BIG_BODY_BYTES;
+          if (big) await nextTurn();
+          const parsed = parseJsonBytes(bytes);
+          if (big) await nextTurn();
+          if (!parsed.ok) throw new ValidationFailed(parsed.issues); // reported alone, before auth
+          // a JSON null is no body: _validate_value_with_model_field tests `value is None`
+          body = parsed.value === null ? MISSING : parsed.value;
         }
-        const text = await readBody(req, opts.bodyLimitBytes);
-        big = text.length > BIG_BODY_CHARS;
-        if (big) await nextTurn();
-        const parsed = parseRequestBody(text);
-        if (big) await nextTurn();
-        if (!parsed.ok) throw new ValidationFailed(parsed.issues); // reported alone, before auth
-        body = parsed.value;
       }
       // the token may name what the body creates (POST /v3/workspaces: body.id)
-      const bodyNames = route.body === "*" && body && typeof body === "object" ? stringFields(body as Record<string, unknown>) : {};
+      const bodyNames = route.body === "*" && body && typeof body === "object" && !(body instanceof RawBody) ? stringFields(body as Record<string, unknown>) : {};
       await opts.auth(route.policy, headers, { ...bodyNames, ...params });
       const message = route.decode(params, body, Object.fromEntries(new URLSearchParams((req.url ?? "").split("?")[1] ?? "")));
       const out = await invoke(route.handler, message, { requestId, signal: controller.signal, headers }, log);
@@ -133,18 +136,29 @@ function stringFields(o: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
-// FastAPI reads the body as JSON when the content type is absent or
-// application/json or application/*+json.
-function isJson(contentType: string | null): boolean {
-  if (!contentType) return true;
-  const type = contentType.split(";")[0]!.trim().toLowerCase();
-  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
+// Whether FastAPI 0.136.1 parses the body as JSON (routing.py, strict_content_type
+// on by default since 0.132):
+//   if not content_type_value: (strict: no JSON)
+//   message["content-type"] = content_type_value
+//   if message.get_content_maintype() == "application":
+//       subtype = message.get_content_subtype(); if subtype == "json" or subtype.endswith("+json"): json
+// email.message's get_content_type: value.partition(";")[0].strip().lower(),
+// and "text/plain" unless it holds exactly one "/".
+function readsJson(contentType: string | null): boolean {
+  if (!contentType) return false;
+  const parts = pyStrip(contentType.split(";")[0]!).toLowerCase().split("/");
+  if (parts.length !== 2 || parts[0] !== "application") return false;
+  return parts[1] === "json" || parts[1]!.endsWith("+json");
 }
+
+// Python's str.strip(): its whitespace, not JavaScript's (\x1c-\x1f and \x85 are, \ufeff is not).
+const pyStrip = (s: string) => s.replace(/^[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g, "");
 
 // Default decoding for RPCs without a FastAPI decoder: protobuf JSON, unknown
 // fields ignored as FastAPI does, path parameters laid over the body.
 function protobufJsonDecoder(route: HttpRoute): JsonDecoder {
   return (params, parsed) => {
+    if (parsed instanceof RawBody) throw new ValidationFailed([issue.modelAttributesType(["body"], parsed)]);
     const body = (parsed === MISSING ? {} : parsed) as JsonValue;
     const fields = route.body === "*" ? { ...(body as JsonObject), ...params } : route.body ? { [route.body]: body, ...params } : params;
     try {

@@ -5,7 +5,7 @@
 // protobuf request (gRPC, Connect), so every protocol gets the same details.
 import { countTokens } from "../tokens.js";
 import { microsToDate, parseDatetime } from "./datetime.js";
-import { issue, MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
+import { issue, MISSING, RawBody, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { has, isObject, metadataOf, name } from "./fields.js";
 import { hasLoneSurrogate, isPythonBlank, longerThan, stripNul } from "./strings.js";
 
@@ -52,6 +52,7 @@ export function validateCreateMessages(path: { workspace_id: string; session_id:
 
 function batch(body: unknown, issues: ValidationIssue[]): NewMessage[] | undefined {
   if (body === MISSING) return void issues.push(issue.missing(["body"], null));
+  if (body instanceof RawBody) return void issues.push(issue.modelAttributesType(["body"], body));
   if (!isObject(body)) return void issues.push(issue.modelType(["body"], body, "MessageBatchCreate"));
   if (!has(body, "messages")) return void issues.push(issue.missing(["body", "messages"], body));
   const list = body.messages;

@@ -17,6 +17,35 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; issues: Validat
 /** The body was empty: FastAPI reports it as a missing `body`. */
 export const MISSING: unique symbol = Symbol("missing body");
 
+/**
+ * A body FastAPI hands to pydantic as bytes, because its content type is not
+ * JSON (fastapi/routing.py: `body = body_bytes`). No body model takes bytes:
+ * pydantic refuses them with `model_attributes_type`, echoing them.
+ */
+export class RawBody {
+  #text: string | undefined | null = null;
+  constructor(readonly bytes: Uint8Array) {}
+  /**
+   * The echo as FastAPI writes it: jsonable_encoder's bytes.decode(), strict
+   * UTF-8 with any BOM kept; undefined where that raises (FastAPI then
+   * answers 500; toJSON answers the 422 with U+FFFD instead).
+   */
+  get text(): string | undefined {
+    if (this.#text === null) {
+      try {
+        this.#text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(this.bytes);
+      } catch {
+        this.#text = undefined;
+      }
+    }
+    return this.#text;
+  }
+  /** An issue's `input` is written with JSON.stringify (bytes that are not UTF-8 never reach a client: see `text`). */
+  toJSON(): string {
+    return this.text ?? new TextDecoder().decode(this.bytes);
+  }
+}
+
 export const issue = {
   missing: (loc: Loc, input: unknown): ValidationIssue => ({ type: "missing", loc, msg: "Field required", input }),
   stringType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "string_type", loc, msg: "Input should be a valid string", input }),
@@ -35,6 +64,10 @@ export const issue = {
   }),
   modelType: (loc: Loc, input: unknown, className: string): ValidationIssue => ({
     type: "model_type", loc, msg: `Input should be a valid dictionary or instance of ${className}`, input, ctx: { class_name: className },
+  }),
+  /** A body model given what is neither a dict nor an object with attributes (FastAPI validates with from_attributes=True). */
+  modelAttributesType: (loc: Loc, input: unknown): ValidationIssue => ({
+    type: "model_attributes_type", loc, msg: "Input should be a valid dictionary or object to extract fields from", input,
   }),
   dictType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "dict_type", loc, msg: "Input should be a valid dictionary", input }),
   listType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "list_type", loc, msg: "Input should be a valid list", input }),

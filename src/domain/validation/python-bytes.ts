@@ -1,7 +1,8 @@
 // json.loads(bytes) first guesses the encoding (json.detect_encoding): a
-// body whose first or second byte is NUL is read as UTF-16 or UTF-32, not
-// UTF-8. The service decodes bodies as UTF-8 (dropping one BOM, as Python's
-// utf-8-sig does), so this re-reads those few bodies the way Python would.
+// BOM names UTF-32, UTF-16 or UTF-8 (removed), and a body whose first or
+// second byte is NUL is read as UTF-16 or UTF-32, not UTF-8; it then decodes
+// with 'surrogatepass'. decodeJsonBytes does that on a request's bytes;
+// decodeLikePython re-reads text already decoded as UTF-8 the same way.
 
 /**
  * The text Python's json.loads would parse for a body that decoded (as
@@ -23,6 +24,63 @@ export function decodeLikePython(text: string): string | undefined {
   } else if (b.length === 2) encoding = b[0] === 0 ? "utf-16be" : "utf-16le";
   else return text;
   return encoding.startsWith("utf-16") ? utf16(b, encoding === "utf-16be") : utf32(b, encoding === "utf-32be");
+}
+
+/**
+ * The text Python's json.loads parses for a body's bytes (CPython 3.11
+ * json.detect_encoding, then bytes.decode(encoding, 'surrogatepass'));
+ * undefined where Python raises UnicodeDecodeError (FastAPI's 400).
+ */
+export function decodeJsonBytes(bytes: Uint8Array): string | undefined {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const starts = (...prefix: number[]) => b.length >= prefix.length && prefix.every((x, i) => b[i] === x);
+  // 'utf-32' and 'utf-16' read the BOM for the byte order and drop it; 'utf-8-sig' drops one BOM
+  if (starts(0x00, 0x00, 0xfe, 0xff)) return utf32(b.subarray(4), true);
+  if (starts(0xff, 0xfe, 0x00, 0x00)) return utf32(b.subarray(4), false);
+  if (starts(0xfe, 0xff)) return utf16(b.subarray(2), true);
+  if (starts(0xff, 0xfe)) return utf16(b.subarray(2), false);
+  if (starts(0xef, 0xbb, 0xbf)) return utf8(b.subarray(3));
+  if (b.length >= 4) {
+    if (!b[0]) return b[1] ? utf16(b, true) : utf32(b, true);
+    if (!b[1]) return b[2] || b[3] ? utf16(b, false) : utf32(b, false);
+  } else if (b.length === 2) {
+    if (!b[0]) return utf16(b, true);
+    if (!b[1]) return utf16(b, false);
+  }
+  return utf8(b);
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const strict = (b: Uint8Array) => {
+  try {
+    return strictUtf8.decode(b);
+  } catch {
+    return undefined;
+  }
+};
+
+// UTF-8 with 'surrogatepass': strict, except that a surrogate encoded as UTF-8
+// (ED A0..BF 80..BF, which strict UTF-8 refuses) is let through as that code
+// unit. ED is never a continuation byte, so the pieces between such triples
+// are whole UTF-8 on their own exactly when Python decodes the lot. (Two such
+// triples in a row stay two lone surrogates in Python; a JS string cannot keep
+// them apart from the pair they spell.)
+function utf8(b: Buffer): string | undefined {
+  const fast = strict(b);
+  if (fast !== undefined) return fast;
+  let out = "";
+  let from = 0;
+  for (let i = 0; i + 2 < b.length; i++) {
+    if (b[i] !== 0xed || b[i + 1]! < 0xa0 || b[i + 1]! > 0xbf || b[i + 2]! < 0x80 || b[i + 2]! > 0xbf) continue;
+    const piece = strict(b.subarray(from, i));
+    if (piece === undefined) return undefined;
+    out += piece + String.fromCharCode(0xd000 | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f));
+    from = i + 3;
+    i += 2;
+  }
+  if (from === 0) return undefined;
+  const rest = strict(b.subarray(from));
+  return rest === undefined ? undefined : out + rest;
 }
 
 // Python's 'surrogatepass' lets lone surrogates through; a trailing odd byte is an error.

@@ -6,7 +6,7 @@
 // -Infinity). Failures that are not a JSONDecodeError (RecursionError,
 // int() over 4300 digits, undecodable UTF-16/32) are FastAPI's 400.
 import { DomainError } from "../errors.js";
-import { decodeLikePython } from "./python-bytes.js";
+import { decodeJsonBytes, decodeLikePython } from "./python-bytes.js";
 import { issue, MISSING, type Validated, type ValidationIssue } from "./issues.js";
 import { setOwn } from "./strings.js";
 
@@ -44,6 +44,22 @@ export function parseJsonBody(text: string): Validated<unknown> {
   if (text.length === 0) return { ok: false, issues: [issue.missing(["body"], null)] };
   const s = decodeLikePython(text);
   if (s === undefined) throw unparsable();
+  return parseDecoded(s);
+}
+
+/**
+ * Starlette's request.json() on a request's bytes, i.e. Python's
+ * json.loads(bytes): the encoding guessed from the bytes (any charset
+ * parameter is ignored), then the same parse; invalid JSON → `json_invalid`
+ * at Python's offset; throws DomainError("bad_request") where FastAPI answers 400.
+ */
+export function parseJsonBytes(bytes: Uint8Array): Validated<unknown> {
+  const s = decodeJsonBytes(bytes);
+  if (s === undefined) throw unparsable();
+  return parseDecoded(s);
+}
+
+function parseDecoded(s: string): Validated<unknown> {
   let fast: unknown;
   try {
     fast = JSON.parse(s);

@@ -3,7 +3,7 @@
 // MessageUpdate, MessageGet, fastapi-pagination's page query).
 import { parseDatetime } from "./datetime.js";
 import { has, isObject, metadataOf, name, type Obj } from "./fields.js";
-import { issue, MISSING, type Loc, type Validated, type ValidationIssue } from "./issues.js";
+import { issue, MISSING, RawBody, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 
 export interface ResourceInput {
   workspaceId: string;
@@ -16,12 +16,13 @@ export interface ResourceInput {
 
 const done = <T>(issues: ValidationIssue[], value: () => T): Validated<T> => (issues.length ? { ok: false, issues } : { ok: true, value: value() });
 
-// A body model: MISSING → missing, not an object → model_type.
+// A body model: MISSING → missing, bytes (a body not sent as JSON) → model_attributes_type, not an object → model_type.
 function bodyObject(body: unknown, model: string, issues: ValidationIssue[], optional = false): Obj | undefined {
   if (body === MISSING || (optional && body === null)) {
     if (!optional) issues.push(issue.missing(["body"], null));
     return undefined;
   }
+  if (body instanceof RawBody) return void issues.push(issue.modelAttributesType(["body"], body));
   if (!isObject(body)) return void issues.push(issue.modelType(["body"], body, model));
   return body;
 }
