@@ -1,7 +1,7 @@
 // "The limit": postgres.js writing the same rows (messages and their work
-// items) into the same tables with the same durability settings, no service
-// in between. Each writer owns a
-// session and numbers its own rows; one INSERT per batch. Run as its own
+// items, as Honcho's payloads) into the same tables with the same durability
+// settings, no service in between. Each writer owns a session and numbers its
+// own rows (no lock, no max()); one INSERT per batch. Run as its own
 // process by bench/run.ts. Input: one JSON argument; output: one JSON line.
 import { nanoid } from "nanoid";
 import postgres from "postgres";
@@ -19,8 +19,16 @@ for (const s of sessions) {
   const [row] = await sql`INSERT INTO sessions (id, name, workspace_name) VALUES (${nanoid()}, ${s}, ${ws})
     ON CONFLICT (name, workspace_name) DO UPDATE SET name = EXCLUDED.name RETURNING id`;
   sessionIds.set(s, row!.id as string);
+  for (const p of peers) await sql`INSERT INTO session_peers (workspace_name, session_name, peer_name, configuration) VALUES (${ws}, ${s}, ${p}, '{"observe_me": null, "observe_others": null}') ON CONFLICT DO NOTHING`;
 }
 
+// Honcho's defaults, resolved, as every payload carries them
+const CONFIGURATION = JSON.stringify({
+  reasoning: { enabled: true },
+  peer_card: { use: true, create: true },
+  summary: { enabled: true, messages_per_short_summary: 20, messages_per_long_summary: 60 },
+  dream: { enabled: true },
+});
 const content = (i: number) => `${i} `.padEnd(spec.contentLength, "lorem ipsum dolor sit amet ").slice(0, spec.contentLength);
 const contents = Array.from({ length: spec.batch }, (_, i) => content(i));
 const latencies: number[] = [];
@@ -32,21 +40,30 @@ await Promise.all(
     while (performance.now() < deadline) {
       const t = performance.now();
       const seqs = contents.map(() => ++seq);
-      // the same rows the service writes: the messages and, reasoning being on, their work items
+      // the same rows the service writes: the messages and, reasoning being on
+      // with Honcho's defaults, each one's representation work, and a summary
+      // every 20th and 60th message (Honcho's payloads)
       await sql`
         WITH ins AS (
           INSERT INTO messages (public_id, workspace_name, session_name, peer_name, content, metadata, token_count, seq_in_session)
           SELECT id, ${ws}, ${session}, peer, content, '{}'::jsonb, tokens, seq
           FROM unnest(${contents.map(() => nanoid())}::text[], ${contents.map((_, i) => peers[i % 4]!)}::text[], ${contents}::text[],
                       ${contents.map((c) => c.length >> 2)}::int[], ${seqs}::bigint[]) AS m(id, peer, content, tokens, seq)
-          RETURNING id, public_id, peer_name, seq_in_session, created_at
+          RETURNING id, public_id, peer_name, content, seq_in_session, created_at
         )
         INSERT INTO queue (session_id, work_unit_key, task_type, payload, workspace_name, message_id)
-        SELECT ${sessionIds.get(session)!}, 'representation:' || ${ws} || ':' || ${session} || ':' || peer_name, 'representation',
-          jsonb_build_object('task_type', 'representation', 'workspace_name', ${ws}::text, 'session_name', ${session}::text, 'message_id', id,
-            'message_public_id', public_id, 'observed', peer_name, 'seq_in_session', seq_in_session, 'created_at', created_at, 'configuration', '{}'::jsonb),
-          ${ws}, id
-        FROM ins`;
+        SELECT ${sessionIds.get(session)!}, w.key, w.task_type, w.payload, ${ws}, w.id FROM (
+          SELECT ins.id, ins.seq_in_session, 1 AS k, 'summary:' || ${ws} || ':' || ${session} || ':None:None' AS key, 'summary' AS task_type,
+            jsonb_build_object('task_type', 'summary', 'session_name', ${session}::text, 'message_seq_in_session', seq_in_session,
+              'configuration', ${CONFIGURATION}::jsonb, 'message_public_id', public_id) AS payload
+          FROM ins WHERE seq_in_session % 20 = 0 OR seq_in_session % 60 = 0
+          UNION ALL
+          SELECT ins.id, ins.seq_in_session, 2, 'representation:' || ${ws} || ':' || ${session} || ':' || peer_name, 'representation',
+            jsonb_build_object('task_type', 'representation', 'session_name', ${session}::text, 'content', content,
+              'observers', jsonb_build_array(peer_name), 'observed', peer_name,
+              'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'configuration', ${CONFIGURATION}::jsonb)
+          FROM ins
+        ) w ORDER BY w.seq_in_session, w.k`;
       latencies.push(performance.now() - t);
     }
   }),

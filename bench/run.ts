@@ -87,6 +87,7 @@ async function main() {
   }
   console.table(rows);
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgVersion, durability, runs: RUNS, secondsPerRun: SECONDS, poolSize: POOL };
+  if (only) await fs.mkdir(path.join(ROOT, "bench/tmp"), { recursive: true });
   await fs.writeFile(path.join(ROOT, only ? "bench/tmp/partial-results.json" : "bench/results.json"), `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
   console.log(JSON.stringify(machine));
 }

@@ -13,10 +13,13 @@ import { createCommitFeed } from "./store/notifications.js";
 import { createQueueStore } from "./store/queue-store.js";
 import { createResourceStore } from "./store/resource-store.js";
 import { startKeySweep } from "./store/idempotency-sweep.js";
+import { tablesOf } from "./store/schema.js";
+import { defaultConfiguration } from "./config-honcho.js";
 import { probeDatabase } from "./store/probe.js";
 import { createAuthGate } from "./transport/auth-gate.js";
 import { connectAdapter } from "./transport/connect-adapter.js";
 import { connectRoutes } from "./transport/connect-routes.js";
+import { createDocsPage } from "./transport/docs-page.js";
 import { createHealthMonitor } from "./transport/health.js";
 import { sendJson } from "./transport/http-io.js";
 import { createObservability, kCallRecord, recordOf } from "./transport/observe.js";
@@ -35,28 +38,32 @@ export interface App {
 export async function startApp(cfg: Config, log: Logger): Promise<App> {
   checkAuthSettings({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
   if (!cfg.authUseAuth) log.warn({ host: cfg.host }, "authentication is off (AUTH_USE_AUTH=false): anyone who can reach this address can write");
-  const db = await openDatabase(cfg, log);
+  const db = await openDatabase({ ...cfg, schemas: { honcho: cfg.honcho.dbSchema, service: cfg.serviceSchema } }, log);
+  const tables = tablesOf(db.sql, db.schemas);
+  const embed = cfg.honcho.embedMessages && db.layout.embeddings;
   const commits = createCommitFeed(db.sql, db.dedicated, log);
-  const messages = createMessageStore(db.sql, { deadlineMs: cfg.statementTimeoutMs, onCommit: commits.announce });
+  const messages = createMessageStore(db.sql, tables, { deadlineMs: cfg.statementTimeoutMs, defaults: defaultConfiguration(cfg.honcho), embed, onCommit: commits.announce });
   const obs = createObservability(log, () => messages.inFlight());
   const tokens = createTokenCounter();
-  const sweep = startKeySweep(db.sql, cfg.idempotencySweepMs, log);
-  const resources = createResourceStore(db.sql);
+  const sweep = startKeySweep(db.sql, tables, cfg.idempotencySweepMs, log);
+  const resources = createResourceStore(db.sql, tables);
   const bindings = bindServices({
     messages,
-    queue: createQueueStore(db.sql),
+    queue: createQueueStore(db.sql, tables),
     commits,
-    reads: createMessageReads(db.sql),
+    reads: createMessageReads(db.sql, tables),
     resources,
     tokens,
     idempotencyTtlSeconds: cfg.idempotencyTtlSeconds,
+    embeddingChunkTokens: embed ? cfg.honcho.embeddingChunkTokens : 0,
     onIngested: obs.ingested,
   });
   const services = bindings.map((b) => b.service);
-  const health = createHealthMonitor(() => probeDatabase(db.sql, 1_000));
+  const health = createHealthMonitor(() => probeDatabase(db.sql, db.schemas, 1_000));
   const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret }, resources.isActiveMember);
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth }, log);
   const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
+  const docs = createDocsPage({ title: "Honcho API", openapiUrl: "/openapi.json" });
   const rpc = connectRoutes(bindings, auth, log);
   const handler = connectAdapter({
     unary: rpc.unary,
@@ -71,7 +78,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
     fallback: (req, res) => {
       const path = (req.url ?? "").split("?")[0]!;
       if (req.method === "GET" && path === "/openapi.json") return sendJson(res, 200, JSON.parse(openapi));
-      if (req.method === "GET" && (health.http(path, res) || obs.http(path, res))) return;
+      if (req.method === "GET" && (health.http(path, res) || obs.http(path, res) || docs.http(path, res))) return;
       void rest(req, res);
     },
   }, log);

@@ -1,6 +1,7 @@
 // Configuration from the environment; every setting has a safe default.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadHonchoSettings, parseBool, type HonchoSettings } from "./config-honcho.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -21,6 +22,10 @@ export interface Config {
   authJwtSecret?: string;
   idempotencyTtlSeconds: number;
   idempotencySweepMs: number;
+  /** the schema of this service's own state (migrations, idempotency keys, claims, functions) */
+  serviceSchema: string;
+  /** Honcho's settings that decide what a write stores */
+  honcho: HonchoSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,16 +48,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authJwtSecret: env.AUTH_JWT_SECRET || undefined,
     idempotencyTtlSeconds: int(env, "IDEMPOTENCY_TTL_SECONDS", 86_400),
     idempotencySweepMs: int(env, "IDEMPOTENCY_SWEEP_MS", 60_000),
+    serviceSchema: env.SERVICE_DB_SCHEMA || "honcho_ingest",
+    honcho: loadHonchoSettings(env),
   };
 }
 
-// pydantic-settings' spellings of a boolean.
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === "") return fallback;
-  if (["1", "true", "t", "yes", "y", "on"].includes(raw)) return true;
-  if (["0", "false", "f", "no", "n", "off"].includes(raw)) return false;
-  throw new Error(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
+  return parseBool(name, env[name], fallback);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,12 +1,9 @@
-// Worker thread for src/domain/tokens.ts: counts o200k_base tokens of a
-// batch, special-token text counted as ordinary text. Plain JS so that it
-// loads without a TypeScript loader.
+// Worker thread for src/domain/tokens.ts: the token work of a big batch
+// (token-work.mjs). Plain JS so that it loads without a TypeScript loader.
 import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
-
-const ORDINARY = { disallowedSpecial: new Set() };
+import { analyse } from "./token-work.mjs";
 
 // This thread runs below the event loop and the database (Linux nice 10, this
 // thread only): counting a big batch takes tens of milliseconds of CPU, and
@@ -19,9 +16,9 @@ try {
   // not Linux, or not allowed: same priority as the rest
 }
 
-parentPort.on("message", ({ id, texts }) => {
+parentPort.on("message", ({ id, texts, chunkTokens }) => {
   try {
-    parentPort.postMessage({ id, counts: texts.map((t) => (t.length === 0 ? 0 : countTokens(t, ORDINARY))) });
+    parentPort.postMessage({ id, ...analyse(texts, chunkTokens ?? 0) });
   } catch (err) {
     parentPort.postMessage({ id, error: String(err) });
   }

@@ -1,26 +1,19 @@
-// Token counts in o200k_base, the encoding Honcho uses. Special-token text
-// such as "<|endoftext|>" is ordinary text here (Honcho answers 422).
-//
-// Counting uses gpt-tokenizer, several times faster than tiktoken's WASM
-// build; tiktoken stays the reference: test/unit/tokens.test.ts proves equal
-// counts over a large, varied corpus. Big batches are counted on a worker
-// thread so that the event loop keeps serving while 25000-character
+// Token work on a batch's contents (token-work.mjs: o200k counts, and
+// Honcho's embedding chunks when those are written). Big batches go to worker
+// threads so that the event loop keeps serving while 25000-character
 // messages stream in.
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { countTokens as count } from "gpt-tokenizer/encoding/o200k_base";
+import { analyse, countTokens, type Analysis } from "./token-work.mjs";
 
-const ORDINARY = { disallowedSpecial: new Set<string>() };
-
-export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : count(text, ORDINARY);
-}
+export { countTokens, type Analysis };
 
 /** Below this many UTF-16 units in a batch, counting inline is cheaper than a hop to a worker. */
 const INLINE_LIMIT = 32 * 1024;
 
 export interface TokenCounter {
-  countAll(texts: string[]): Promise<number[]>;
+  /** counts, and embedding chunks of at most chunkTokens cl100k tokens when chunkTokens > 0 */
+  analyse(texts: string[], chunkTokens?: number): Promise<Analysis>;
   close(): Promise<void>;
 }
 
@@ -32,7 +25,7 @@ export interface TokenCounterOptions {
   workerUrl?: URL;
 }
 
-type Call = { texts: string[]; resolve: (n: number[]) => void; reject: (e: Error) => void; tries: number };
+type Call = { texts: string[]; chunkTokens: number; resolve: (a: Analysis) => void; reject: (e: Error) => void; tries: number };
 
 export function createTokenCounter({
   workers = Math.max(1, os.availableParallelism() - 1),
@@ -48,11 +41,11 @@ export function createTokenCounter({
     worker.unref();
     const slot = { worker, pending: new Map<number, Call>() };
     let failure: Error | undefined;
-    worker.on("message", ({ id, counts, error }: { id: number; counts?: number[]; error?: string }) => {
+    worker.on("message", ({ id, counts, chunks, error }: { id: number; counts?: number[]; chunks?: Analysis["chunks"]; error?: string }) => {
       const call = slot.pending.get(id);
       slot.pending.delete(id);
       if (error) call?.reject(new Error(error));
-      else call?.resolve(counts!);
+      else call?.resolve({ counts: counts!, chunks });
     });
     worker.on("error", (err) => (failure = err));
     // However a worker ends (an error, process.exit, a crash), it leaves the
@@ -78,16 +71,16 @@ export function createTokenCounter({
     const slot = pool.length < workers ? spawn() : pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = nextId++;
     slot.pending.set(id, call);
-    slot.worker.postMessage({ id, texts: call.texts });
+    slot.worker.postMessage({ id, texts: call.texts, chunkTokens: call.chunkTokens });
   }
 
   return {
-    countAll(texts) {
+    analyse(texts, chunkTokens = 0) {
       let size = 0;
       for (const t of texts) size += t.length;
-      if (size < inlineLimit) return Promise.resolve(texts.map(countTokens));
+      if (size < inlineLimit) return Promise.resolve(analyse(texts, chunkTokens));
       if (closed) return Promise.reject(new Error("token counter closed"));
-      return new Promise((resolve, reject) => dispatch({ texts, resolve, reject, tries: 0 }));
+      return new Promise((resolve, reject) => dispatch({ texts, chunkTokens, resolve, reject, tries: 0 }));
     },
     async close() {
       closed = true;

@@ -16,7 +16,6 @@ import { newId } from "../domain/ids.js";
 import { microsToIso, validateCreateMessages, type NewMessage, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
-import type { InsertedMessage } from "../store/message-store.js";
 import { messageFromRow, messageOf, timestampFromMicros } from "./shapes.js";
 import { validatedRpc } from "./validated-rpc.js";
 
@@ -41,12 +40,12 @@ export const createMessagesRpc = validatedRpc(
   }),
 );
 
-export function createMessagesHandler({ messages: store, reads, tokens, idempotencyTtlSeconds, onIngested }: Dependencies) {
+export function createMessagesHandler({ messages: store, reads, tokens, idempotencyTtlSeconds, embeddingChunkTokens, onIngested }: Dependencies) {
   return async function createMessages(req: CreateMessagesRequest, ctx: CallContext): Promise<CreateMessagesResponse> {
     const batch: ValidBatch = createMessagesRpc.valueOf(req);
     const key = idempotencyKeyOf(ctx.headers);
     const peers = [...new Set(batch.messages.map((m) => m.peerId))].map((name) => ({ name, newId: newId() }));
-    const counts = await tokens.countAll(batch.messages.map((m) => m.content));
+    const { counts, chunks } = await tokens.analyse(batch.messages.map((m) => m.content), embeddingChunkTokens);
     const rows = batch.messages.map((m, i) => ({
       publicId: newId(),
       peerName: m.peerId,
@@ -55,20 +54,14 @@ export function createMessagesHandler({ messages: store, reads, tokens, idempote
       tokenCount: counts[i]!,
       createdAt: m.createdAtMicros === null ? null : microsToIso(m.createdAtMicros),
       configuration: configurationJson(m.configuration),
+      chunks: chunks ? chunks[i]! : [],
     }));
-    const insert = { workspaceName: batch.workspaceId, sessionName: batch.sessionId, newWorkspaceId: newId(), newSessionId: newId(), peers, rows };
-    const inactive = () => notFound(`Session ${batch.sessionId} not found in workspace ${batch.workspaceId}`);
-
-    let stored: InsertedMessage[] | null;
-    if (key === undefined) stored = await store.insertBatch(insert);
-    else {
-      const scope = `CreateMessages:${batch.workspaceId}/${batch.sessionId}`;
-      const once = await store.insertBatchOnce(insert, { scope, key, requestHash: hashBatch(batch), ttlSeconds: idempotencyTtlSeconds });
-      if (once.kind === "conflict") throw new DomainError("conflict", `Idempotency-Key ${key} was already used with a different request`);
-      if (once.kind === "replay") return create(CreateMessagesResponseSchema, { messages: (await reads.byIds(once.publicIds)).map(messageFromRow) });
-      stored = once.kind === "stored" ? once.rows : null;
-    }
-    if (!stored) throw inactive();
+    const once = key === undefined ? undefined : { scope: `CreateMessages:${batch.workspaceId}/${batch.sessionId}`, key, requestHash: hashBatch(batch), ttlSeconds: idempotencyTtlSeconds };
+    const outcome = await store.write({ workspaceName: batch.workspaceId, sessionName: batch.sessionId, newWorkspaceId: newId(), newSessionId: newId(), peers, rows, once });
+    if (outcome.kind === "conflict") throw new DomainError("conflict", `Idempotency-Key ${key} was already used with a different request`);
+    if (outcome.kind === "replay") return create(CreateMessagesResponseSchema, { messages: (await reads.byIds(outcome.publicIds)).map(messageFromRow) });
+    if (outcome.kind === "inactive") throw notFound(`Session ${batch.sessionId} not found in workspace ${batch.workspaceId}`);
+    const stored = outcome.rows;
     onIngested?.(rows.length, rows.reduce((sum, r) => sum + r.tokenCount, 0));
     return {
       $typeName: CreateMessagesResponseSchema.typeName,

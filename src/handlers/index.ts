@@ -58,6 +58,8 @@ export interface Dependencies {
   tokens: TokenCounter;
   /** how long an Idempotency-Key is remembered */
   idempotencyTtlSeconds: number;
+  /** cl100k tokens per pending embedding chunk; 0: no embedding rows are written */
+  embeddingChunkTokens: number;
   /** told of every stored batch: messages and tokens */
   onIngested?: (messages: number, tokens: number) => void;
 }

@@ -7,6 +7,7 @@ import {
   type ClaimWorkRequest,
 } from "../../gen/honcho/v3/queue_pb.js";
 import { ValidationFailed } from "../domain/errors.js";
+import { newId } from "../domain/ids.js";
 import { validateAck, validateClaim, type Validated } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./index.js";
@@ -21,7 +22,7 @@ export function queueHandlers({ queue }: Dependencies) {
   return {
     async claimWork(req: ClaimWorkRequest, _ctx: CallContext) {
       const v = valid(validateClaim(req));
-      const rows = await queue.claim(v.workspaceId, v.consumer, v.maxItems, v.leaseSeconds);
+      const rows = await queue.claim({ workspace: v.workspaceId, consumer: v.consumer, maxItems: v.maxItems, leaseSeconds: v.leaseSeconds, taskTypes: v.taskTypes, newClaimIds: Array.from({ length: v.maxItems }, newId) });
       return create(ClaimWorkResponseSchema, {
         items: rows.map((r) => ({
           id: BigInt(r.id),
@@ -31,6 +32,7 @@ export function queueHandlers({ queue }: Dependencies) {
           workspaceId: r.workspace_name,
           createdAt: timestampFromMicros(BigInt(r.created_micros)),
           leasedUntil: timestampFromMicros(BigInt(r.leased_micros)),
+          messageId: r.message_public_id ?? "",
         })),
       });
     },

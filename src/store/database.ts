@@ -2,7 +2,8 @@
 import postgres, { type Sql } from "postgres";
 import type { Logger } from "pino";
 import { startEmbeddedPostgres } from "./embedded.js";
-import { migrate } from "./migrate.js";
+import { migrate, type MigrationResult } from "./migrate.js";
+import type { SchemaNames } from "./schema.js";
 
 export interface DatabaseConfig {
   databaseUrl?: string;
@@ -10,10 +11,15 @@ export interface DatabaseConfig {
   poolSize: number;
   /** bound on any one statement, and on waiting for a row lock (ms) */
   statementTimeoutMs: number;
+  /** Honcho's schema and this service's */
+  schemas: SchemaNames;
 }
 
 export interface Database {
   sql: Sql;
+  schemas: SchemaNames;
+  /** attached to Honcho's database or standalone, and what it has */
+  layout: MigrationResult;
   /**
    * One connection of its own, outside the pool, that stays open (LISTEN
    * needs a session). postgres.js reconnects it on its next query after a
@@ -40,9 +46,13 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     },
   };
   const sql = postgres(url, { ...common, max: cfg.poolSize, idle_timeout: 60 });
+  let layout: MigrationResult;
   try {
-    const applied = await migrate(sql);
-    log.info({ applied }, applied.length ? "migrations applied" : "schema up to date");
+    layout = await migrate(sql, cfg.schemas);
+    log.info(
+      { mode: layout.mode, honchoSchema: cfg.schemas.honcho, serviceSchema: cfg.schemas.service, honchoRevision: layout.honchoRevision, applied: layout.applied, embeddings: layout.embeddings },
+      layout.mode === "attached" ? "attached to Honcho's database" : "standalone database (Honcho's tables, created by this service)",
+    );
   } catch (err) {
     await sql.end({ timeout: 1 });
     await embedded?.stop();
@@ -54,6 +64,8 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     postgres(url, { ...common, max: 1, idle_timeout: 0, max_lifetime: 0, fetch_types: false, onclose, ...({ onnotify } as object) });
   return {
     sql,
+    schemas: cfg.schemas,
+    layout,
     dedicated,
     async close() {
       await sql.end({ timeout: 5 });

@@ -4,17 +4,18 @@
 // never waited for; every replica may sweep, and they do not block each other.
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
+import type { Tables } from "./schema.js";
 
 const BATCH = 5_000;
 
 /** Deletes every expired key; returns how many. */
-export async function sweepExpiredKeys(sql: Sql): Promise<number> {
+export async function sweepExpiredKeys(sql: Sql, t: Tables): Promise<number> {
   let deleted = 0;
   for (;;) {
     const { count } = await sql`
-      DELETE FROM idempotency_keys k
+      DELETE FROM ${t.idempotencyKeys} k
       USING (
-        SELECT scope, key FROM idempotency_keys WHERE expires_at < now()
+        SELECT scope, key FROM ${t.idempotencyKeys} WHERE expires_at < now()
         ORDER BY expires_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED
       ) old
       WHERE k.scope = old.scope AND k.key = old.key`;
@@ -24,12 +25,12 @@ export async function sweepExpiredKeys(sql: Sql): Promise<number> {
 }
 
 /** Sweeps every `everyMs` (0: never) until stopped. */
-export function startKeySweep(sql: Sql, everyMs: number, log: Logger): { stop(): Promise<void> } {
+export function startKeySweep(sql: Sql, t: Tables, everyMs: number, log: Logger): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const timer =
     everyMs > 0
       ? setInterval(() => {
-          running ??= sweepExpiredKeys(sql).then(
+          running ??= sweepExpiredKeys(sql, t).then(
             (n) => {
               if (n > 0) log.debug({ deleted: n }, "expired idempotency keys deleted");
             },

@@ -2,6 +2,7 @@
 // session's messages in sequence order with Honcho's filters.
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
+import type { Tables } from "./schema.js";
 
 export interface MessageRow {
   public_id: string;
@@ -39,29 +40,29 @@ export interface MessageReads {
 
 const COLUMNS = `public_id, content, peer_name, session_name, workspace_name, metadata, token_count, ${micros("created_at")} AS micros`;
 
-export function createMessageReads(sql: Sql): MessageReads {
+export function createMessageReads(sql: Sql, t: Tables): MessageReads {
   const cols = sql.unsafe(COLUMNS);
   return {
     async get(workspace, session, publicId) {
       const [row] = await sql<MessageRow[]>`
-        SELECT ${cols} FROM messages WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}`;
+        SELECT ${cols} FROM ${t.messages} WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}`;
       return row ?? null;
     },
 
     after: (workspace, session, afterSeq, limit) => sql<(MessageRow & { seq: string })[]>`
-      SELECT ${cols}, seq_in_session::text AS seq FROM messages
+      SELECT ${cols}, seq_in_session::text AS seq FROM ${t.messages}
       WHERE workspace_name = ${workspace} AND session_name = ${session} AND seq_in_session > ${afterSeq.toString()}::bigint
       ORDER BY seq_in_session LIMIT ${limit}`,
 
     async byIds(publicIds) {
-      const rows = await sql<MessageRow[]>`SELECT ${cols} FROM messages WHERE public_id = ANY(${publicIds}::text[])`;
+      const rows = await sql<MessageRow[]>`SELECT ${cols} FROM ${t.messages} WHERE public_id = ANY(${publicIds}::text[])`;
       const byId = new Map(rows.map((r) => [r.public_id, r]));
       return publicIds.map((id) => byId.get(id)).filter((r): r is MessageRow => r !== undefined);
     },
 
     async setMetadata(workspace, session, publicId, metadata) {
       const [row] = await sql<MessageRow[]>`
-        UPDATE messages SET metadata = ${sql.json(metadata as never)}
+        UPDATE ${t.messages} SET metadata = ${sql.json(metadata as never)}
         WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}
         RETURNING ${cols}`;
       return row ?? null;
@@ -73,16 +74,16 @@ export function createMessageReads(sql: Sql): MessageReads {
         workspace_name = ${workspace} AND session_name = ${session}
         ${filter.peerId !== undefined ? sql`AND peer_name = ${filter.peerId}` : sql``}
         ${filter.metadata !== undefined ? sql`AND metadata @> ${sql.json(filter.metadata as never)}` : sql``}
-        ${range.gt !== undefined ? sql`AND created_at > ${range.gt}::timestamptz` : sql``}
-        ${range.gte !== undefined ? sql`AND created_at >= ${range.gte}::timestamptz` : sql``}
-        ${range.lt !== undefined ? sql`AND created_at < ${range.lt}::timestamptz` : sql``}
-        ${range.lte !== undefined ? sql`AND created_at <= ${range.lte}::timestamptz` : sql``}`;
+        ${range.gt !== undefined ? sql`AND created_at > ${range.gt}::text::timestamptz` : sql``}
+        ${range.gte !== undefined ? sql`AND created_at >= ${range.gte}::text::timestamptz` : sql``}
+        ${range.lt !== undefined ? sql`AND created_at < ${range.lt}::text::timestamptz` : sql``}
+        ${range.lte !== undefined ? sql`AND created_at <= ${range.lte}::text::timestamptz` : sql``}`;
       const order = newestFirst ? sql`seq_in_session DESC` : sql`seq_in_session ASC`;
       const [result] = await sql<{ total: number; rows: MessageRow[] | null }[]>`
         SELECT
-          (SELECT count(*)::int FROM messages WHERE ${where}) AS total,
+          (SELECT count(*)::int FROM ${t.messages} WHERE ${where}) AS total,
           (SELECT json_agg(p) FROM (
-             SELECT ${cols} FROM messages WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}
+             SELECT ${cols} FROM ${t.messages} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}
            ) p) AS rows`;
       return { rows: result?.rows ?? [], total: result?.total ?? 0 };
     },

@@ -1,11 +1,9 @@
-// Message persistence. One statement does the whole batch: get-or-create the
-// workspace, session and peers, join the peers to the session, take the next
-// sequence numbers from the session row and insert the messages. One
-// statement is one implicit transaction (stored whole or not at all) and one
-// round trip to PostgreSQL in the steady state.
+// Message persistence: one call of write_batches (functions/write-batches.sql)
+// stores a batch as Honcho's create_messages and enqueue would, under
+// Honcho's lock protocol, in one transaction and one round trip.
 import type { Sql } from "postgres";
-import { fullStatement, shortStatement, type Row } from "./batch-statements.js";
 import { withDeadline } from "./deadline.js";
+import type { Tables } from "./schema.js";
 
 export interface NewMessageRow {
   publicId: string;
@@ -15,36 +13,10 @@ export interface NewMessageRow {
   tokenCount: number;
   /** RFC 3339 (microseconds kept); null: the database's now() */
   createdAt: string | null;
-  /** the message's own configuration (null: none); its reasoning.enabled wins over the session's and workspace's */
+  /** the message's own configuration as sent (null: none); resolved over the session's and workspace's */
   configuration: Record<string, unknown> | null;
-}
-
-export interface BatchInsert {
-  workspaceName: string;
-  sessionName: string;
-  /** ids used only if the workspace / session / a peer is created by this batch */
-  newWorkspaceId: string;
-  newSessionId: string;
-  peers: { name: string; newId: string }[];
-  rows: NewMessageRow[];
-}
-
-export interface InsertedMessage {
-  publicId: string;
-  /** microseconds since the Unix epoch, exact */
-  createdAtMicros: bigint;
-}
-
-export interface MessageStore {
-  /** Stores the batch; null when the session exists but is inactive (nothing is written). */
-  insertBatch(batch: BatchInsert): Promise<InsertedMessage[] | null>;
-  /**
-   * Stores the batch at most once per idempotency key: a retry with the same
-   * request gets the ids first stored, one with another request a conflict.
-   */
-  insertBatchOnce(batch: BatchInsert, once: IdempotencyKey): Promise<OnceResult>;
-  /** batches being written right now (each holds one pooled connection) */
-  inFlight(): number;
+  /** pending embedding chunks: null = the content whole, [] = none */
+  chunks: string[] | null;
 }
 
 export interface IdempotencyKey {
@@ -54,115 +26,149 @@ export interface IdempotencyKey {
   ttlSeconds: number;
 }
 
-export type OnceResult =
+export interface BatchWrite {
+  workspaceName: string;
+  sessionName: string;
+  /** ids used only if the workspace / session / a peer is created by this batch */
+  newWorkspaceId: string;
+  newSessionId: string;
+  peers: { name: string; newId: string }[];
+  rows: NewMessageRow[];
+  /** store at most once per key: a retry with the same request gets the ids first stored */
+  once?: IdempotencyKey;
+}
+
+export interface InsertedMessage {
+  publicId: string;
+  /** microseconds since the Unix epoch, exact */
+  createdAtMicros: bigint;
+}
+
+export type BatchOutcome =
   | { kind: "stored"; rows: InsertedMessage[] }
+  | { kind: "inactive" }
   | { kind: "replay"; publicIds: string[] }
-  | { kind: "conflict" }
-  | { kind: "inactive" };
+  | { kind: "conflict" };
 
-class InactiveSession extends Error {}
-
-const RETRYABLE = new Set(["40P01", "40001"]); // deadlock, serialization failure
-
-// Memberships (workspace, session, peer) this process has stored: a batch
-// whose every peer is known takes the short statement, which only bumps the
-// session counter and inserts. Entries expire, so a peer removed from a
-// session by someone else is joined again within KNOWN_TTL_MS.
-const KNOWN_TTL_MS = 60_000;
-const KNOWN_MAX = 100_000;
+export interface MessageStore {
+  write(batch: BatchWrite): Promise<BatchOutcome>;
+  /** batches being written right now (each holds one pooled connection) */
+  inFlight(): number;
+}
 
 export interface MessageStoreOptions {
   deadlineMs: number;
+  /** Honcho's global defaults, the base of every resolved configuration */
+  defaults: object;
+  /** write pending message_embeddings rows (Honcho's EMBED_MESSAGES, and the table exists) */
+  embed: boolean;
   /** called once a batch has committed (WatchMessages is told from here) */
   onCommit?: (workspace: string, session: string) => void;
 }
 
-export function createMessageStore(sql: Sql, { deadlineMs, onCommit }: MessageStoreOptions): MessageStore {
-  const known = new Map<string, number>();
-  const keyOf = (b: BatchInsert, peer: string) => `${b.workspaceName}\u0000${b.sessionName}\u0000${peer}`;
-  const allKnown = (b: BatchInsert, now: number) => b.peers.every((p) => (known.get(keyOf(b, p.name)) ?? 0) > now);
-  const remember = (b: BatchInsert, now: number) => {
-    if (known.size > KNOWN_MAX) known.clear();
-    for (const p of b.peers) known.set(keyOf(b, p.name), now + KNOWN_TTL_MS);
-  };
-  const forget = (b: BatchInsert) => b.peers.forEach((p) => known.delete(keyOf(b, p.name)));
+// deadlock, serialization failure, and a unique violation from a writer racing
+// outside Honcho's lock protocol: the next attempt reads what it committed
+const RETRYABLE = new Set(["40P01", "40001", "23505"]);
 
+type Row = { batch: number; status: string; public_id: string | null; micros: string | null };
+
+export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, defaults, embed, onCommit }: MessageStoreOptions): MessageStore {
   let inFlight = 0;
+  const defaultsJson = sql.json(defaults as never);
+
+  const statement = (batches: BatchWrite[], isolate: boolean) => {
+    const a = arraysOf(batches);
+    return sql<Row[]>`
+      SELECT batch, status, public_id, micros FROM ${t.fn("write_batches")}(
+        ${a.ws}::text[], ${a.sess}::text[], ${a.wsId}::text[], ${a.sessId}::text[],
+        ${a.msgFirst}::int[], ${a.msgCount}::int[], ${a.peerFirst}::int[], ${a.peerCount}::int[],
+        ${a.chunkFirst}::int[], ${a.chunkCount}::int[],
+        ${a.keyScope}::text[], ${a.key}::text[], ${a.keyHash}::text[], ${a.keyTtl}::int[],
+        ${a.peerNames}::text[], ${a.peerIds}::text[],
+        ${a.publicIds}::text[], ${a.peerOf}::text[], ${a.contents}::text[], ${a.metadata}::text[], ${a.tokens}::int[],
+        ${a.createdAt}::text[]::timestamptz[], ${a.configurations}::text[],
+        ${a.chunkOf}::int[], ${a.chunks}::text[],
+        ${defaultsJson}, ${embed}, ${isolate})`;
+  };
+
   return {
     inFlight: () => inFlight,
-    async insertBatchOnce(b, once) {
+    async write(b) {
       inFlight++;
       try {
-        const result = await sql.begin(async (tx) => {
-          const q = tx as unknown as Sql;
-          // Ours if new or expired; a first attempt still in flight holds the
-          // row, and this waits for it to commit or roll back.
-          const mine = await q`
-            INSERT INTO idempotency_keys (scope, key, request_hash, expires_at)
-            VALUES (${once.scope}, ${once.key}, ${once.requestHash}, now() + make_interval(secs => ${once.ttlSeconds}))
-            ON CONFLICT (scope, key) DO UPDATE
-              SET request_hash = EXCLUDED.request_hash, public_ids = NULL, created_at = now(), expires_at = EXCLUDED.expires_at
-              WHERE idempotency_keys.expires_at < now()
-            RETURNING 1`;
-          if (mine.length === 0) {
-            const [seen] = await q<{ request_hash: string; public_ids: string[] }[]>`
-              SELECT request_hash, public_ids FROM idempotency_keys WHERE scope = ${once.scope} AND key = ${once.key}`;
-            return seen!.request_hash === once.requestHash ? { kind: "replay" as const, publicIds: seen!.public_ids } : { kind: "conflict" as const };
+        for (let tries = 1; ; tries++) {
+          try {
+            const outcome = outcomeOf(await withDeadline(statement([b], false), deadlineMs));
+            if (outcome.kind === "stored") onCommit?.(b.workspaceName, b.sessionName);
+            return outcome;
+          } catch (err) {
+            if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
           }
-          const rows = await insertWithRetry(q, b);
-          if (!rows) throw new InactiveSession(); // rolls the key back too
-          await q`UPDATE idempotency_keys SET public_ids = ${rows.map((r) => r.publicId)}::text[] WHERE scope = ${once.scope} AND key = ${once.key}`;
-          return { kind: "stored" as const, rows };
-        });
-        if (result.kind === "stored") onCommit?.(b.workspaceName, b.sessionName);
-        return result;
-      } catch (err) {
-        if (err instanceof InactiveSession) return { kind: "inactive" as const };
-        throw err;
-      } finally {
-        inFlight--;
-      }
-    },
-    async insertBatch(b) {
-      inFlight++;
-      try {
-        const rows = await insertWithRetry(sql, b);
-        if (rows) onCommit?.(b.workspaceName, b.sessionName);
-        return rows;
+        }
       } finally {
         inFlight--;
       }
     },
   };
-
-  async function insertWithRetry(q: Sql, b: BatchInsert): Promise<InsertedMessage[] | null> {
-    const now = Date.now();
-    if (allKnown(b, now)) {
-      try {
-        const rows = await withDeadline(shortStatement(q, b), deadlineMs);
-        if (rows.length > 0) return inOrder(b, rows);
-      } catch (err) {
-        if ((err as { code?: string }).code !== "23503") throw err; // a peer was deleted meanwhile
-      }
-      forget(b); // inactive, deleted, or no longer a member: the full statement decides
-    }
-    for (let tries = 1; ; tries++) {
-      try {
-        const rows = await withDeadline(fullStatement(q, b), deadlineMs);
-        if (rows.length === 0) return null;
-        remember(b, now);
-        return inOrder(b, rows);
-      } catch (err) {
-        if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
-      }
-    }
-  }
 }
 
-function inOrder(b: BatchInsert, rows: Row[]): InsertedMessage[] {
-  const byId = new Map(rows.map((r) => [r.public_id, r]));
-  return b.rows.map((r) => {
-    const got = byId.get(r.publicId)!;
-    return { publicId: r.publicId, createdAtMicros: BigInt(got.micros) };
-  });
+function outcomeOf(rows: Row[]): BatchOutcome {
+  const status = rows[0]?.status;
+  if (status === "stored") return { kind: "stored", rows: rows.map((r) => ({ publicId: r.public_id!, createdAtMicros: BigInt(r.micros!) })) };
+  if (status === "replay") return { kind: "replay", publicIds: rows.map((r) => r.public_id!) };
+  if (status === "conflict") return { kind: "conflict" };
+  if (status === "inactive") return { kind: "inactive" };
+  throw new Error(`write_batches answered ${JSON.stringify(rows[0])}`);
+}
+
+// The batches as the parallel arrays write_batches takes: per batch, per
+// peer, per message and per embedding chunk (a chunk of null is the message's
+// content whole), each batch's rows contiguous and addressed by first/count.
+function arraysOf(batches: BatchWrite[]) {
+  const a = {
+    ws: [] as string[], sess: [] as string[], wsId: [] as string[], sessId: [] as string[],
+    msgFirst: [] as number[], msgCount: [] as number[], peerFirst: [] as number[], peerCount: [] as number[],
+    chunkFirst: [] as number[], chunkCount: [] as number[],
+    keyScope: [] as (string | null)[], key: [] as (string | null)[], keyHash: [] as (string | null)[], keyTtl: [] as (number | null)[],
+    peerNames: [] as string[], peerIds: [] as string[],
+    publicIds: [] as string[], peerOf: [] as string[], contents: [] as string[], metadata: [] as string[], tokens: [] as number[],
+    createdAt: [] as (string | null)[], configurations: [] as (string | null)[],
+    chunkOf: [] as number[], chunks: [] as (string | null)[],
+  };
+  for (const b of batches) {
+    a.ws.push(b.workspaceName);
+    a.sess.push(b.sessionName);
+    a.wsId.push(b.newWorkspaceId);
+    a.sessId.push(b.newSessionId);
+    a.msgFirst.push(a.publicIds.length + 1);
+    a.msgCount.push(b.rows.length);
+    a.peerFirst.push(a.peerNames.length + 1);
+    a.peerCount.push(b.peers.length);
+    a.chunkFirst.push(a.chunks.length + 1);
+    a.keyScope.push(b.once?.scope ?? null);
+    a.key.push(b.once?.key ?? null);
+    a.keyHash.push(b.once?.requestHash ?? null);
+    a.keyTtl.push(b.once?.ttlSeconds ?? null);
+    // peers in name order: the order their rows are locked in
+    for (const p of [...b.peers].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+      a.peerNames.push(p.name);
+      a.peerIds.push(p.newId);
+    }
+    const chunksBefore = a.chunks.length;
+    b.rows.forEach((r, i) => {
+      a.publicIds.push(r.publicId);
+      a.peerOf.push(r.peerName);
+      a.contents.push(r.content);
+      a.metadata.push(JSON.stringify(r.metadata));
+      a.tokens.push(r.tokenCount);
+      a.createdAt.push(r.createdAt);
+      a.configurations.push(r.configuration ? JSON.stringify(r.configuration) : null);
+      for (const c of r.chunks ?? [null]) {
+        a.chunkOf.push(i + 1);
+        a.chunks.push(c);
+      }
+    });
+    a.chunkCount.push(a.chunks.length - chunksBefore);
+  }
+  return a;
 }

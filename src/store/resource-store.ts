@@ -3,6 +3,7 @@
 // only when it creates it), as Honcho does.
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
+import type { Tables } from "./schema.js";
 
 export interface ResourceRow {
   name: string;
@@ -30,7 +31,7 @@ export interface ResourceStore {
 
 const MICROS = `${micros("created_at")} AS micros`;
 
-export function createResourceStore(sql: Sql): ResourceStore {
+export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
   // INSERT .. ON CONFLICT DO NOTHING then read: when another transaction
   // created the row meanwhile, this statement's snapshot may miss it, so the
   // read is tried once more.
@@ -46,44 +47,44 @@ export function createResourceStore(sql: Sql): ResourceStore {
     workspace: (name, newId, metadata, configuration) =>
       getOrCreate(() => sql<ResourceRow[]>`
         WITH ins AS (
-          INSERT INTO workspaces (id, name, metadata, configuration)
+          INSERT INTO ${t.workspaces} (id, name, metadata, configuration)
           VALUES (${newId}, ${name}, ${sql.json(metadata as never)}, ${sql.json(configuration as never)})
           ON CONFLICT (name) DO NOTHING
           RETURNING name, metadata, configuration, created_at
         )
         SELECT name, metadata, configuration, ${sql.unsafe(MICROS)} FROM (
-          SELECT * FROM ins UNION ALL SELECT name, metadata, configuration, created_at FROM workspaces WHERE name = ${name}
+          SELECT * FROM ins UNION ALL SELECT name, metadata, configuration, created_at FROM ${t.workspaces} WHERE name = ${name}
         ) w LIMIT 1`),
 
     peer: (workspace, name, ids, metadata, configuration) =>
       getOrCreate(() => sql<ResourceRow[]>`
         WITH ws AS (
-          INSERT INTO workspaces (id, name) VALUES (${ids.workspace}, ${workspace}) ON CONFLICT (name) DO NOTHING
+          INSERT INTO ${t.workspaces} (id, name) VALUES (${ids.workspace}, ${workspace}) ON CONFLICT (name) DO NOTHING
         ), ins AS (
-          INSERT INTO peers (id, name, workspace_name, metadata, configuration)
+          INSERT INTO ${t.peers} (id, name, workspace_name, metadata, configuration)
           VALUES (${ids.peer}, ${name}, ${workspace}, ${sql.json(metadata as never)}, ${sql.json(configuration as never)})
           ON CONFLICT (name, workspace_name) DO NOTHING
           RETURNING name, workspace_name, metadata, configuration, created_at
         )
         SELECT name, workspace_name, metadata, configuration, ${sql.unsafe(MICROS)} FROM (
           SELECT * FROM ins
-          UNION ALL SELECT name, workspace_name, metadata, configuration, created_at FROM peers WHERE name = ${name} AND workspace_name = ${workspace}
+          UNION ALL SELECT name, workspace_name, metadata, configuration, created_at FROM ${t.peers} WHERE name = ${name} AND workspace_name = ${workspace}
         ) p LIMIT 1`),
 
     async session(workspace, name, ids, metadata, configuration, peers) {
       const sorted = [...peers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const row = await getOrCreate(() => sql<ResourceRow[]>`
         WITH ws AS (
-          INSERT INTO workspaces (id, name) VALUES (${ids.workspace}, ${workspace}) ON CONFLICT (name) DO NOTHING
+          INSERT INTO ${t.workspaces} (id, name) VALUES (${ids.workspace}, ${workspace}) ON CONFLICT (name) DO NOTHING
         ), ins AS (
-          INSERT INTO sessions (id, name, workspace_name, metadata, configuration)
+          INSERT INTO ${t.sessions} (id, name, workspace_name, metadata, configuration)
           VALUES (${ids.session}, ${name}, ${workspace}, ${sql.json(metadata as never)}, ${sql.json(configuration as never)})
           ON CONFLICT (name, workspace_name) DO NOTHING
           RETURNING name, workspace_name, is_active, metadata, configuration, created_at
         )
         SELECT name, workspace_name, is_active, metadata, configuration, ${sql.unsafe(MICROS)} FROM (
           SELECT * FROM ins
-          UNION ALL SELECT name, workspace_name, is_active, metadata, configuration, created_at FROM sessions WHERE name = ${name} AND workspace_name = ${workspace}
+          UNION ALL SELECT name, workspace_name, is_active, metadata, configuration, created_at FROM ${t.sessions} WHERE name = ${name} AND workspace_name = ${workspace}
         ) s LIMIT 1`);
       if (!row.is_active) return null;
       if (sorted.length > 0) {
@@ -92,11 +93,11 @@ export function createResourceStore(sql: Sql): ResourceStore {
             SELECT * FROM unnest(${sorted.map((p) => p.name)}::text[], ${sorted.map((p) => p.newId)}::text[], ${sorted.map((p) => JSON.stringify(p.configuration))}::text[])
               WITH ORDINALITY AS i(name, id, configuration, ord)
           ), new_peers AS (
-            INSERT INTO peers (id, name, workspace_name)
+            INSERT INTO ${t.peers} (id, name, workspace_name)
             SELECT id, name, ${workspace} FROM input ORDER BY ord
             ON CONFLICT (name, workspace_name) DO NOTHING
           )
-          INSERT INTO session_peers (workspace_name, session_name, peer_name, configuration)
+          INSERT INTO ${t.sessionPeers} (workspace_name, session_name, peer_name, configuration)
           SELECT ${workspace}, ${name}, name, configuration::jsonb FROM input ORDER BY ord
           ON CONFLICT (workspace_name, session_name, peer_name) DO UPDATE
             SET left_at = NULL, configuration = EXCLUDED.configuration,
@@ -107,7 +108,7 @@ export function createResourceStore(sql: Sql): ResourceStore {
 
     async isActiveMember(workspace, session, peer) {
       const rows = await sql`
-        SELECT 1 FROM session_peers
+        SELECT 1 FROM ${t.sessionPeers}
         WHERE workspace_name = ${workspace} AND session_name = ${session} AND peer_name = ${peer} AND left_at IS NULL`;
       return rows.length > 0;
     },

@@ -87,9 +87,9 @@ describe("expiry", () => {
   });
 
   it("deletes expired keys from the table, and only those", async () => {
-    await t.db.sql`INSERT INTO idempotency_keys (scope, key, request_hash, expires_at) VALUES ('test', 'lives', 'h', now() + interval '1 hour')`;
+    await t.db.sql`INSERT INTO honcho_ingest.idempotency_keys (scope, key, request_hash, expires_at) VALUES ('test', 'lives', 'h', now() + interval '1 hour')`;
     await send("s-sweep", "ks", one, short.url);
-    const keys = () => t.db.sql`SELECT key FROM idempotency_keys WHERE key IN ('ks', 'lives') ORDER BY key`.then((r) => r.map((k) => k.key));
+    const keys = () => t.db.sql`SELECT key FROM honcho_ingest.idempotency_keys WHERE key IN ('ks', 'lives') ORDER BY key`.then((r) => r.map((k) => k.key));
     expect(await keys()).toEqual(["ks", "lives"]);
     await new Promise((r) => setTimeout(r, 1_600)); // past its TTL, and a sweep or more
     expect(await keys()).toEqual(["lives"]);

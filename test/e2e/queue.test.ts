@@ -1,6 +1,9 @@
-// Reasoning work: enqueued in the batch's own statement when reasoning is
-// enabled (message, then session, then workspace, then on), claimed under
-// leases over gRPC, and a stream of a session's messages as they commit.
+// Honcho's queue: representation work written in the batch's own transaction
+// when reasoning resolves on (message, then session, then workspace, then
+// Honcho's default), claimed a work unit at a time through Honcho's own
+// protocol (active_queue_sessions) under leases over gRPC; and a stream of a
+// session's messages as they commit. Payloads are checked in detail against
+// Honcho's models in test/e2e/honcho-deployment.test.ts.
 import { createClient, Code, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
@@ -11,6 +14,7 @@ import { watchMessagesHandler } from "../../src/handlers/watch-messages.js";
 import type { Dependencies } from "../../src/handlers/index.js";
 import { createMessageReads } from "../../src/store/message-reads.js";
 import { createCommitFeed } from "../../src/store/notifications.js";
+import { tablesOf } from "../../src/store/schema.js";
 import { startTestApp, useTestApp } from "../support/app.js";
 import { postMessages } from "../support/clients.js";
 import { hs256 } from "../support/jwt.js";
@@ -18,6 +22,8 @@ import { hs256 } from "../support/jwt.js";
 const t = useTestApp();
 const json = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const write = async (ws: string, session: string, messages: unknown[]) => ((await postMessages(t.app.url, ws, session, { messages })).json as { id: string }[]).map((m) => m.id);
+const representationOf = (publicId: string) =>
+  t.db.sql`SELECT q.work_unit_key, q.task_type, q.payload FROM queue q JOIN messages m ON m.id = q.message_id WHERE m.public_id = ${publicId} AND q.task_type = 'representation'`;
 
 describe("enqueueing", () => {
   const off = { reasoning: { enabled: false } };
@@ -36,55 +42,105 @@ describe("enqueueing", () => {
     await json(`${t.app.url}/v3/workspaces`, { id: ws, configuration: workspace });
     await json(`${t.app.url}/v3/workspaces/${ws}/sessions`, { id: "s", configuration: session });
     const [id] = await write(ws, "s", [{ content: "hi", peer_id: "alice", configuration: message }]);
-    const rows = await t.db.sql`SELECT work_unit_key, task_type, payload FROM queue WHERE payload->>'message_public_id' = ${id!}`;
+    const rows = await representationOf(id!);
     expect(rows.length).toBe(enqueued ? 1 : 0);
     if (enqueued) {
       expect(rows[0]).toMatchObject({ work_unit_key: `representation:${ws}:s:alice`, task_type: "representation" });
-      expect(rows[0]!.payload).toMatchObject({ workspace_name: ws, session_name: "s", observed: "alice", seq_in_session: 1, message_public_id: id });
+      expect(rows[0]!.payload).toMatchObject({ task_type: "representation", session_name: "s", content: "hi", observed: "alice", observers: ["alice"], configuration: { reasoning: { enabled: true } } });
     }
   });
 });
 
 describe("ClaimWork and AckWork", () => {
   const queue = (): Client<typeof QueueService> => createClient(QueueService, createGrpcTransport({ baseUrl: t.app.url }));
+  const representation = ["representation"];
 
-  it("never gives one item to two consumers at once", async () => {
-    const ids = [...(await write("claims", "s", Array.from({ length: 100 }, (_, i) => ({ content: `m${i}`, peer_id: "a" })))), ...(await write("claims", "s2", Array.from({ length: 60 }, (_, i) => ({ content: `n${i}`, peer_id: "b" }))))];
+  it("never gives one item to two consumers at once, and hands out every item once", async () => {
+    // ten senders in one session and six in another: sixteen work units
+    await write("claims", "s", Array.from({ length: 100 }, (_, i) => ({ content: `m${i}`, peer_id: `p${i % 10}` })));
+    await write("claims", "s2", Array.from({ length: 60 }, (_, i) => ({ content: `n${i}`, peer_id: `q${i % 6}` })));
+    const [{ n }] = (await t.db.sql`SELECT count(*)::int AS n FROM queue WHERE workspace_name = 'claims' AND task_type = 'representation'`) as unknown as [{ n: number }];
+    expect(n).toBe(160);
     const got: Record<string, bigint[]> = { a: [], b: [], c: [] };
+    const holders = new Map<string, string>(); // unit → consumer holding it now
     await Promise.all(Object.keys(got).map(async (consumer) => {
       const client = queue();
       for (;;) {
-        const { items } = await client.claimWork({ workspaceId: "claims", consumer, maxItems: 7, leaseSeconds: 60 });
+        const { items } = await client.claimWork({ workspaceId: "claims", consumer, maxItems: 7, leaseSeconds: 60, taskTypes: representation });
         if (items.length === 0) return;
+        for (const i of items) {
+          const other = holders.get(i.workUnitKey);
+          expect(other === undefined || other === consumer).toBe(true);
+          holders.set(i.workUnitKey, consumer);
+          expect(i.taskType).toBe("representation");
+          expect(i.messageId).toMatch(/^[A-Za-z0-9_-]{21}$/);
+        }
         got[consumer]!.push(...items.map((i) => i.id));
+        const units = new Set(items.map((i) => i.workUnitKey));
+        const left = await t.db.sql`SELECT work_unit_key FROM queue WHERE work_unit_key = ANY(${[...units]}) AND NOT processed AND id <> ALL(${items.map((i) => String(i.id))}::bigint[])`;
+        for (const u of units) if (!left.some((l) => l.work_unit_key === u)) holders.delete(u); // released by this ack
         expect((await client.ackWork({ workspaceId: "claims", consumer, ids: items.map((i) => i.id) })).acknowledged).toBe(items.length);
       }
     }));
     const all = Object.values(got).flat();
     expect(new Set(all.map(String)).size).toBe(all.length);
-    expect(all.length).toBe(ids.length);
+    expect(all.length).toBe(160);
+    // every unit released once done: Honcho's table holds none of them
+    expect(await t.db.sql`SELECT 1 FROM active_queue_sessions WHERE work_unit_key LIKE 'representation:claims:%'`).toHaveLength(0);
   });
 
-  it("gives items back when a lease expires, and only the holder may acknowledge", async () => {
+  it("gives a unit back when its lease ends, and only the holder may acknowledge", async () => {
     await write("leases", "s", [{ content: "x", peer_id: "a" }, { content: "y", peer_id: "a" }]);
     const client = queue();
-    const first = await client.claimWork({ workspaceId: "leases", consumer: "crashy", maxItems: 10, leaseSeconds: 1 });
+    const first = await client.claimWork({ workspaceId: "leases", consumer: "crashy", maxItems: 10, leaseSeconds: 1, taskTypes: representation });
     expect(first.items).toHaveLength(2);
-    expect(first.items[0]!.payload).toMatchObject({ observed: "a" });
+    expect(first.items[0]!.payload).toMatchObject({ observed: "a", content: "x" });
     expect((await client.claimWork({ workspaceId: "leases", consumer: "other", maxItems: 10, leaseSeconds: 30 })).items).toHaveLength(0);
     expect((await client.ackWork({ workspaceId: "leases", consumer: "other", ids: first.items.map((i) => i.id) })).acknowledged).toBe(0);
     await new Promise((r) => setTimeout(r, 1_300));
-    const again = await client.claimWork({ workspaceId: "leases", consumer: "other", maxItems: 10, leaseSeconds: 30 });
+    const again = await client.claimWork({ workspaceId: "leases", consumer: "other", maxItems: 10, leaseSeconds: 30, taskTypes: representation });
     expect(again.items.map((i) => i.id)).toEqual(first.items.map((i) => i.id));
     expect((await client.ackWork({ workspaceId: "leases", consumer: "crashy", ids: first.items.map((i) => i.id) })).acknowledged).toBe(0);
     expect((await client.ackWork({ workspaceId: "leases", consumer: "other", ids: again.items.map((i) => i.id), error: "gave up" })).acknowledged).toBe(2);
-    expect((await client.claimWork({ workspaceId: "leases", consumer: "x", maxItems: 10, leaseSeconds: 1 })).items).toHaveLength(0);
+    expect((await client.claimWork({ workspaceId: "leases", consumer: "x", maxItems: 10, leaseSeconds: 1, taskTypes: representation })).items).toHaveLength(0);
     const [row] = await t.db.sql`SELECT processed, error FROM queue WHERE id = ${String(again.items[0]!.id)}`;
     expect(row).toEqual({ processed: true, error: "gave up" });
   });
 
+  it("shares work units with Honcho's deriver through active_queue_sessions, never the same one", async () => {
+    await write("interop", "s", [{ content: "one", peer_id: "held" }, { content: "two", peer_id: "free" }]);
+    // Honcho's deriver holds one unit (src/deriver/queue_manager.py claim_work_units)
+    const honchoClaim = await t.db.sql`
+      INSERT INTO active_queue_sessions (id, work_unit_key) VALUES ('honcho-deriver-claim-1', 'representation:interop:s:held')
+      ON CONFLICT DO NOTHING RETURNING work_unit_key`;
+    expect(honchoClaim).toHaveLength(1);
+    const { items } = await queue().claimWork({ workspaceId: "interop", consumer: "ours", maxItems: 10, taskTypes: representation });
+    expect(items.map((i) => i.workUnitKey)).toEqual(["representation:interop:s:free"]);
+    // ours now: Honcho's own claim of it finds it taken
+    const honchoTry = await t.db.sql`
+      INSERT INTO active_queue_sessions (id, work_unit_key) VALUES ('honcho-deriver-claim-2', 'representation:interop:s:free')
+      ON CONFLICT DO NOTHING RETURNING work_unit_key`;
+    expect(honchoTry).toHaveLength(0);
+    await queue().ackWork({ workspaceId: "interop", consumer: "ours", ids: items.map((i) => i.id) });
+    // released once done: Honcho can take the key again
+    expect(await t.db.sql`SELECT 1 FROM active_queue_sessions WHERE work_unit_key = 'representation:interop:s:free'`).toHaveLength(0);
+    expect(await t.db.sql`SELECT 1 FROM active_queue_sessions WHERE work_unit_key = 'representation:interop:s:held'`).toHaveLength(1);
+  });
+
+  it("hands a consumer only the task types it asks for", async () => {
+    await json(`${t.app.url}/v3/workspaces`, { id: "types", configuration: { summary: { messages_per_short_summary: 10, messages_per_long_summary: 20 } } });
+    await write("types", "s", Array.from({ length: 10 }, (_, i) => ({ content: `m${i}`, peer_id: "a" })));
+    const client = queue();
+    const summaries = await client.claimWork({ workspaceId: "types", consumer: "summariser", maxItems: 50, taskTypes: ["summary"] });
+    expect(summaries.items.map((i) => [i.taskType, i.workUnitKey, i.payload?.message_seq_in_session])).toEqual([["summary", "summary:types:s:None:None", 10]]);
+    const reps = await client.claimWork({ workspaceId: "types", consumer: "reasoner", maxItems: 50, taskTypes: ["representation"] });
+    expect(reps.items).toHaveLength(10);
+    expect(reps.items.every((i) => i.taskType === "representation")).toBe(true);
+  });
+
   it("refuses bad requests and, with auth, tokens of other workspaces", async () => {
     await expect(queue().claimWork({ workspaceId: "claims", consumer: "", maxItems: 5000 })).rejects.toMatchObject({ code: Code.InvalidArgument });
+    await expect(queue().claimWork({ workspaceId: "claims", consumer: "c", taskTypes: ["Rep; DROP"] })).rejects.toMatchObject({ code: Code.InvalidArgument });
     const secured = await startTestApp(t.db.url, { authUseAuth: true, authJwtSecret: "q" });
     try {
       const client = createClient(QueueService, createGrpcTransport({ baseUrl: secured.url }));
@@ -168,7 +224,7 @@ describe("WatchMessages", () => {
   it("reads again at once when told of a commit while it was sending, not at the next poll", async () => {
     const commits = createCommitFeed(t.db.sql, t.app.db.dedicated, pino({ level: "silent" }));
     const abort = new AbortController();
-    const deps = { reads: createMessageReads(t.db.sql), commits } as unknown as Dependencies;
+    const deps = { reads: createMessageReads(t.db.sql, tablesOf(t.db.sql, t.app.db.schemas)), commits } as unknown as Dependencies;
     const stream = watchMessagesHandler(deps)(create(WatchMessagesRequestSchema, { workspaceId: "watch-late", sessionId: "s", afterSeq: 0n }), { requestId: "t", signal: abort.signal, headers: new Headers() });
     const it = stream[Symbol.asyncIterator]();
     try {

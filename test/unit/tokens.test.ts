@@ -3,7 +3,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { get_encoding } from "tiktoken";
 import { afterAll, describe, expect, it } from "vitest";
-import { countTokens, createTokenCounter } from "../../src/domain/tokens.js";
+import { countTokens, createTokenCounter, type TokenCounter } from "../../src/domain/tokens.js";
+
+const countsOf = (counter: TokenCounter, texts: string[]) => counter.analyse(texts).then((a) => a.counts);
 
 const tiktoken = get_encoding("o200k_base");
 const reference = (text: string) => tiktoken.encode(text, [], []).length;
@@ -74,10 +76,10 @@ describe("o200k_base counts", () => {
     const counter = createTokenCounter({ workers: 2 });
     try {
       const big = texts.filter((t) => t.length >= 1_000).slice(0, 12);
-      const [a, b] = await Promise.all([counter.countAll(big), counter.countAll(big.slice().reverse())]);
+      const [a, b] = await Promise.all([countsOf(counter, big), countsOf(counter, big.slice().reverse())]);
       expect(a).toEqual(big.map(countTokens)); // inline counts equal tiktoken's (above)
       expect(b).toEqual(big.slice().reverse().map(countTokens));
-      expect(await counter.countAll(["tiny", ""])).toEqual([1, 0]);
+      expect(await countsOf(counter, ["tiny", ""])).toEqual([1, 0]);
     } finally {
       await counter.close();
     }
@@ -89,7 +91,7 @@ describe("o200k_base counts", () => {
     const before = niceOf().filter((n) => n === 10).length;
     const counter = createTokenCounter({ workers: 1 });
     try {
-      await counter.countAll(["x ".repeat(40_000)]); // over the inline limit: a worker starts
+      await countsOf(counter, ["x ".repeat(40_000)]); // over the inline limit: a worker starts
       expect(niceOf().filter((n) => n === 10).length).toBe(before + 1);
       expect(niceOf()).toContain(0); // the rest of the process is untouched
     } finally {
@@ -104,11 +106,11 @@ describe("o200k_base counts", () => {
   it.each(["exit", "throw"])("answer every caller when a worker dies (%s), and a new worker takes over", async (how) => {
     const counter = createTokenCounter({ workers: 1, inlineLimit: 0, workerUrl: dying });
     try {
-      const killer = counter.countAll(["before", how]);
-      const queued = counter.countAll(["hello world"]); // behind it on the same worker
+      const killer = countsOf(counter, ["before", how]);
+      const queued = countsOf(counter, ["hello world"]); // behind it on the same worker
       await expect(killer).rejects.toThrow(how === "throw" ? "worker broke" : "token worker exited with code 0");
       expect(await queued).toEqual([countTokens("hello world")]);
-      expect(await counter.countAll(["after", "all"])).toEqual([1, 1]);
+      expect(await countsOf(counter, ["after", "all"])).toEqual([1, 1]);
     } finally {
       await counter.close();
     }

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file honcho/v3/queue.proto.
  */
 export const file_honcho_v3_queue: GenFile = /*@__PURE__*/
-  fileDesc("ChVob25jaG8vdjMvcXVldWUucHJvdG8SCWhvbmNoby52MyJkChBDbGFpbVdvcmtSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIRCgltYXhfaXRlbXMYAiABKAUSFQoNbGVhc2Vfc2Vjb25kcxgDIAEoBRIQCghjb25zdW1lchgEIAEoCSI3ChFDbGFpbVdvcmtSZXNwb25zZRIiCgVpdGVtcxgBIAMoCzITLmhvbmNoby52My5Xb3JrSXRlbSLiAQoIV29ya0l0ZW0SCgoCaWQYASABKAMSFQoNd29ya191bml0X2tleRgCIAEoCRIRCgl0YXNrX3R5cGUYAyABKAkSKAoHcGF5bG9hZBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSFAoMd29ya3NwYWNlX2lkGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxlYXNlZF91bnRpbBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYwoOQWNrV29ya1JlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhAKCGNvbnN1bWVyGAIgASgJEgsKA2lkcxgDIAMoAxISCgVlcnJvchgEIAEoCUgAiAEBQggKBl9lcnJvciInCg9BY2tXb3JrUmVzcG9uc2USFAoMYWNrbm93bGVkZ2VkGAEgASgFIlMKFFdhdGNoTWVzc2FnZXNSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJEhEKCWFmdGVyX3NlcRgDIAEoAyJUChVXYXRjaE1lc3NhZ2VzUmVzcG9uc2USIwoHbWVzc2FnZRgBIAEoCzISLmhvbmNoby52My5NZXNzYWdlEhYKDnNlcV9pbl9zZXNzaW9uGAIgASgDMpgBCgxRdWV1ZVNlcnZpY2USRgoJQ2xhaW1Xb3JrEhsuaG9uY2hvLnYzLkNsYWltV29ya1JlcXVlc3QaHC5ob25jaG8udjMuQ2xhaW1Xb3JrUmVzcG9uc2USQAoHQWNrV29yaxIZLmhvbmNoby52My5BY2tXb3JrUmVxdWVzdBoaLmhvbmNoby52My5BY2tXb3JrUmVzcG9uc2UyZAoMV2F0Y2hTZXJ2aWNlElQKDVdhdGNoTWVzc2FnZXMSHy5ob25jaG8udjMuV2F0Y2hNZXNzYWdlc1JlcXVlc3QaIC5ob25jaG8udjMuV2F0Y2hNZXNzYWdlc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_messages]);
+  fileDesc("ChVob25jaG8vdjMvcXVldWUucHJvdG8SCWhvbmNoby52MyJ4ChBDbGFpbVdvcmtSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIRCgltYXhfaXRlbXMYAiABKAUSFQoNbGVhc2Vfc2Vjb25kcxgDIAEoBRIQCghjb25zdW1lchgEIAEoCRISCgp0YXNrX3R5cGVzGAUgAygJIjcKEUNsYWltV29ya1Jlc3BvbnNlEiIKBWl0ZW1zGAEgAygLMhMuaG9uY2hvLnYzLldvcmtJdGVtIvYBCghXb3JrSXRlbRIKCgJpZBgBIAEoAxIVCg13b3JrX3VuaXRfa2V5GAIgASgJEhEKCXRhc2tfdHlwZRgDIAEoCRIoCgdwYXlsb2FkGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIUCgx3b3Jrc3BhY2VfaWQYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMbGVhc2VkX3VudGlsGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgptZXNzYWdlX2lkGAggASgJImMKDkFja1dvcmtSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIQCghjb25zdW1lchgCIAEoCRILCgNpZHMYAyADKAMSEgoFZXJyb3IYBCABKAlIAIgBAUIICgZfZXJyb3IiJwoPQWNrV29ya1Jlc3BvbnNlEhQKDGFja25vd2xlZGdlZBgBIAEoBSJTChRXYXRjaE1lc3NhZ2VzUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIRCglhZnRlcl9zZXEYAyABKAMiVAoVV2F0Y2hNZXNzYWdlc1Jlc3BvbnNlEiMKB21lc3NhZ2UYASABKAsyEi5ob25jaG8udjMuTWVzc2FnZRIWCg5zZXFfaW5fc2Vzc2lvbhgCIAEoAzKYAQoMUXVldWVTZXJ2aWNlEkYKCUNsYWltV29yaxIbLmhvbmNoby52My5DbGFpbVdvcmtSZXF1ZXN0GhwuaG9uY2hvLnYzLkNsYWltV29ya1Jlc3BvbnNlEkAKB0Fja1dvcmsSGS5ob25jaG8udjMuQWNrV29ya1JlcXVlc3QaGi5ob25jaG8udjMuQWNrV29ya1Jlc3BvbnNlMmQKDFdhdGNoU2VydmljZRJUCg1XYXRjaE1lc3NhZ2VzEh8uaG9uY2hvLnYzLldhdGNoTWVzc2FnZXNSZXF1ZXN0GiAuaG9uY2hvLnYzLldhdGNoTWVzc2FnZXNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_messages]);
 
 /**
  * ClaimWorkRequest names the workspace, the consumer and how much it takes.
@@ -49,6 +49,14 @@ export type ClaimWorkRequest = Message<"honcho.v3.ClaimWorkRequest"> & {
    * @generated from field: string consumer = 4;
    */
   consumer: string;
+
+  /**
+   * Only work units of these task types ("representation", "summary", ...);
+   * none: every task type.
+   *
+   * @generated from field: repeated string task_types = 5;
+   */
+  taskTypes: string[];
 };
 
 /**
@@ -93,21 +101,21 @@ export type WorkItem = Message<"honcho.v3.WorkItem"> & {
   id: bigint;
 
   /**
-   * Honcho's work unit key: representation:{workspace}:{session}:{peer}.
+   * Honcho's work unit key, e.g. representation:{workspace}:{session}:{peer}.
    *
    * @generated from field: string work_unit_key = 2;
    */
   workUnitKey: string;
 
   /**
-   * Task type ("representation").
+   * Task type ("representation", "summary", ...).
    *
    * @generated from field: string task_type = 3;
    */
   taskType: string;
 
   /**
-   * Payload: workspace, session, message ids, peer, seq_in_session, created_at, configuration.
+   * Honcho's payload for the task type (RepresentationPayload, SummaryPayload, ...).
    *
    * @generated from field: google.protobuf.Struct payload = 4;
    */
@@ -133,6 +141,13 @@ export type WorkItem = Message<"honcho.v3.WorkItem"> & {
    * @generated from field: google.protobuf.Timestamp leased_until = 7;
    */
   leasedUntil?: Timestamp | undefined;
+
+  /**
+   * The message the work is about (its public id), when there is one.
+   *
+   * @generated from field: string message_id = 8;
+   */
+  messageId: string;
 };
 
 /**
@@ -269,14 +284,16 @@ export const WatchMessagesResponseSchema: GenMessage<WatchMessagesResponse> = /*
   messageDesc(file_honcho_v3_queue, 6);
 
 /**
- * QueueService hands out work items under a lease.
+ * QueueService hands out work units under a lease.
  *
  * @generated from service honcho.v3.QueueService
  */
 export const QueueService: GenService<{
   /**
-   * Claim up to max_items unprocessed items of a workspace; they are this
-   * consumer's until the lease ends, then anyone's again.
+   * Claim unprocessed work of a workspace: the units this consumer already
+   * holds, then free units, oldest first, until max_items items. A unit is
+   * this consumer's until its lease ends (each ClaimWork or AckWork of the
+   * holder renews it), then anyone's again.
    *
    * @generated from rpc honcho.v3.QueueService.ClaimWork
    */
@@ -286,7 +303,8 @@ export const QueueService: GenService<{
     output: typeof ClaimWorkResponseSchema;
   },
   /**
-   * Mark claimed items processed (with an error, if they failed for good).
+   * Mark claimed items processed (with an error, if they failed for good); a
+   * unit with nothing left to do is released.
    *
    * @generated from rpc honcho.v3.QueueService.AckWork
    */

@@ -3,7 +3,7 @@
 import { name } from "./fields.js";
 import type { Loc, Validated, ValidationIssue } from "./issues.js";
 
-export interface ClaimInput { workspaceId: string; consumer: string; maxItems: number; leaseSeconds: number }
+export interface ClaimInput { workspaceId: string; consumer: string; maxItems: number; leaseSeconds: number; taskTypes: string[] }
 export interface AckInput { workspaceId: string; consumer: string; ids: bigint[]; error: string | null }
 export interface WatchInput { workspaceId: string; sessionId: string; afterSeq: bigint }
 
@@ -21,15 +21,22 @@ function consumerName(v: string, issues: ValidationIssue[]): string {
   return v;
 }
 
+// Honcho's task types are lower-case words (representation, summary, dream, ...)
+const TASK_TYPE = /^[a-z_]{1,64}$/;
+
 const result = <T>(issues: ValidationIssue[], value: T): Validated<T> => (issues.length ? { ok: false, issues } : { ok: true, value });
 
-export function validateClaim(req: { workspaceId: string; consumer: string; maxItems: number; leaseSeconds: number }): Validated<ClaimInput> {
+export function validateClaim(req: { workspaceId: string; consumer: string; maxItems: number; leaseSeconds: number; taskTypes?: string[] }): Validated<ClaimInput> {
   const issues: ValidationIssue[] = [];
   const workspaceId = name(req.workspaceId, ["body", "workspace_id"], issues) ?? "";
   const consumer = consumerName(req.consumer, issues);
   const maxItems = bounded(req.maxItems, ["body", "max_items"], 10, 1, 1000, issues);
   const leaseSeconds = bounded(req.leaseSeconds, ["body", "lease_seconds"], 60, 1, 3600, issues);
-  return result(issues, { workspaceId, consumer, maxItems, leaseSeconds });
+  const taskTypes = req.taskTypes ?? [];
+  taskTypes.forEach((t, i) => {
+    if (!TASK_TYPE.test(t)) issues.push({ type: "string_pattern_mismatch", loc: ["body", "task_types", i], msg: `String should match pattern '${TASK_TYPE.source}'`, input: t, ctx: { pattern: TASK_TYPE.source } });
+  });
+  return result(issues, { workspaceId, consumer, maxItems, leaseSeconds, taskTypes });
 }
 
 export function validateAck(req: { workspaceId: string; consumer: string; ids: bigint[]; error?: string }): Validated<AckInput> {
