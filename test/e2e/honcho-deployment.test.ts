@@ -80,6 +80,29 @@ describe("attached to Honcho's database", () => {
     expect(new Set(batches.map((b) => b.who))).toEqual(new Set(["honcho", "service"]));
   });
 
+  it("retries a unique violation from a writer racing outside the lock protocol instead of answering 500", async () => {
+    // the first insert into this session meets a row with its seq_in_session,
+    // written by "someone else" in between (a trigger, once: a sequence is not rolled back)
+    await db.sql.unsafe(`
+      CREATE SEQUENCE race_once;
+      CREATE FUNCTION race() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.session_name = 'race' AND nextval('race_once') = 1 THEN
+          INSERT INTO messages (public_id, session_name, peer_name, content, workspace_name, seq_in_session)
+          VALUES ('racer_racer_racer_123', NEW.session_name, NEW.peer_name, 'racer', NEW.workspace_name, NEW.seq_in_session);
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER race BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION race();`);
+    try {
+      const res = await post(app, "acme", "race", [{ content: "mine", peer_id: "alice" }]);
+      expect(res.status).toBe(201);
+      expect(await db.sql`SELECT content, seq_in_session::int AS seq FROM messages WHERE session_name = 'race'`).toEqual([{ content: "mine", seq: 1 }]);
+    } finally {
+      await db.sql.unsafe(`DROP TRIGGER race ON messages; DROP FUNCTION race(); DROP SEQUENCE race_once;`);
+    }
+  });
+
   it("refuses a session Honcho has deleted (inactive) with Honcho's 404, writing nothing", async () => {
     await honchoCreateMessages(db.sql, "acme", "gone", [{ peer: "alice", content: "x" }]);
     await db.sql`UPDATE sessions SET is_active = false WHERE name = 'gone'`;
