@@ -15,7 +15,7 @@ import { DomainError, notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { microsToIso, validateCreateMessages, type NewMessage, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
-import type { Dependencies } from "./index.js";
+import type { Dependencies } from "./types.js";
 import { messageFromRow, messageOf, timestampFromMicros } from "./shapes.js";
 import { validatedRpc } from "./validated-rpc.js";
 

@@ -10,7 +10,7 @@ import { ValidationFailed } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { validateAck, validateClaim, type Validated } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
-import type { Dependencies } from "./index.js";
+import type { Dependencies } from "./types.js";
 import { timestampFromMicros } from "./shapes.js";
 
 export function valid<T>(r: Validated<T>): T {

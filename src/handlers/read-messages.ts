@@ -16,7 +16,7 @@ import {
 import { notFound } from "../domain/errors.js";
 import { validateMessageList, validateMessageRef, validateMessageUpdate } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
-import type { Dependencies } from "./index.js";
+import type { Dependencies } from "./types.js";
 import { messageFromRow } from "./shapes.js";
 import { validatedRpc } from "./validated-rpc.js";
 

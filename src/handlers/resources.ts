@@ -19,7 +19,7 @@ import { newId } from "../domain/ids.js";
 import { validatePeerCreate, validateSessionCreate, validateWorkspaceCreate } from "../domain/validation/index.js";
 import type { ResourceRow } from "../store/resource-store.js";
 import type { CallContext } from "./context.js";
-import type { Dependencies } from "./index.js";
+import type { Dependencies } from "./types.js";
 import { timestampFromMicros } from "./shapes.js";
 import { validatedRpc } from "./validated-rpc.js";
 

@@ -7,7 +7,7 @@ import { http } from "../../gen/google/api/annotations_pb.js";
 import { jsonWriterFor } from "../contract/json-writer.js";
 import { ValidationFailed } from "../domain/errors.js";
 import { MISSING, type Validated } from "../domain/validation/index.js";
-import type { JsonDecoder } from "./index.js";
+import type { JsonDecoder } from "./types.js";
 
 export interface Parts {
   path: Record<string, unknown>;

@@ -6,7 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import { WatchMessagesResponseSchema, type WatchMessagesRequest } from "../../gen/honcho/v3/queue_pb.js";
 import { validateWatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
-import type { Dependencies } from "./index.js";
+import type { Dependencies } from "./types.js";
 import { valid } from "./queue.js";
 import { messageFromRow } from "./shapes.js";
 

@@ -1,7 +1,7 @@
 // The one place where every protocol's bearer token is checked, before the
 // request is validated (FastAPI runs Honcho's require_auth dependency first).
 import { authenticate, authorize, type AuthSettings } from "../domain/auth/index.js";
-import type { Policy } from "../handlers/index.js";
+import type { Policy } from "../handlers/types.js";
 
 export type AuthGate = (policy: Policy | undefined, headers: Headers, fields: Record<string, string>) => Promise<void>;
 

@@ -1,7 +1,7 @@
 // Runs a handler with failures classified once for every transport.
 import type { Logger } from "pino";
 import type { CallContext } from "../handlers/context.js";
-import type { UnaryHandler } from "../handlers/index.js";
+import type { UnaryHandler } from "../handlers/types.js";
 import { classify } from "./error-codes.js";
 import type { DomainError } from "../domain/errors.js";
 

@@ -5,7 +5,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import type { CallContext } from "../handlers/context.js";
-import type { Policy, ServiceBinding } from "../handlers/index.js";
+import type { Policy, ServiceBinding } from "../handlers/types.js";
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { classify, toConnectError } from "./error-codes.js";

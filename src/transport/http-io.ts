@@ -56,6 +56,12 @@ export function sendJson(res: NodeResponse, status: number, body: unknown, heade
   sendJsonBytes(res, status, Buffer.from(JSON.stringify(body)), headers);
 }
 
+/** 204: no body, no content type (FastAPI's Response(status_code=204)). */
+export function sendNoContent(res: NodeResponse): void {
+  (res as ServerResponse).writeHead(204);
+  res.end();
+}
+
 /** Sends JSON already encoded as UTF-8. */
 export function sendJsonBytes(res: NodeResponse, status: number, bytes: Buffer, headers: Record<string, string> = {}): void {
   (res as ServerResponse).writeHead(status, {

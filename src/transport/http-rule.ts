@@ -4,7 +4,7 @@
 import { getOption, type DescMethod } from "@bufbuild/protobuf";
 import { http } from "../../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
-import { http_success_status } from "../../gen/honcho/v3/options_pb.js";
+import { http_created_field, http_success_status } from "../../gen/honcho/v3/options_pb.js";
 
 export interface HttpRoute {
   verb: string;
@@ -15,6 +15,8 @@ export interface HttpRoute {
   /** "" = the whole response message */
   responseBody: string;
   successStatus: number;
+  /** a bool field of the response: 201 when true, successStatus otherwise */
+  createdField: string;
   match(path: string): Record<string, string> | undefined;
 }
 
@@ -48,6 +50,7 @@ function compile(rule: HttpRule, method: DescMethod, successStatus: number): Htt
     body: rule.body,
     responseBody: rule.responseBody,
     successStatus,
+    createdField: getOption(method, http_created_field),
     match(path) {
       const m = re.exec(path);
       if (!m) return undefined;

@@ -7,14 +7,14 @@ import { fromJson, type JsonObject, type JsonValue, type Message } from "@bufbui
 import type { Logger } from "pino";
 import { DomainError, ValidationFailed } from "../domain/errors.js";
 import { issue, MISSING, parseJsonBytes, RawBody } from "../domain/validation/index.js";
-import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handlers/index.js";
+import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handlers/types.js";
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { nextTurn } from "./turns.js";
-import { headersOf, readBody, sendJson, sendJsonBytes, type NodeRequest, type NodeResponse } from "./http-io.js";
+import { headersOf, readBody, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 
 // A big body's steps (parse, validate, answer) each take milliseconds: they
@@ -102,9 +102,11 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       const out = await invoke(route.handler, message, { requestId, signal: controller.signal, headers }, log);
       if (!out.ok) return sendError(out.error);
       const json = route.writeJson(out.value as Message) as JsonObject;
+      const status = route.createdField && json[route.createdField] === true ? 201 : route.successStatus;
+      if (status === 204) return sendNoContent(res);
       const answer = route.responseBody ? (json[route.responseBody] ?? []) : json;
-      if (big && Array.isArray(answer)) await sendJsonInTurns(res, route.successStatus, answer);
-      else sendJson(res, route.successStatus, answer);
+      if (big && Array.isArray(answer)) await sendJsonInTurns(res, status, answer);
+      else sendJson(res, status, answer);
     } catch (err) {
       // Reading, parsing, auth and decoding failures; handler failures were classified by invoke.
       if (!(err instanceof DomainError)) log.error({ err, requestId }, "unexpected error");

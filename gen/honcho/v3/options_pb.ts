@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file honcho/v3/options.proto.
  */
 export const file_honcho_v3_options: GenFile = /*@__PURE__*/
-  fileDesc("Chdob25jaG8vdjMvb3B0aW9ucy5wcm90bxIJaG9uY2hvLnYzIlIKCU9wZXJhdGlvbhIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEgwKBHRhZ3MYAyADKAkSFAoMcmVxdWVzdF9ib2R5GAQgASgJIokCCgtGaWVsZFNjaGVtYRIQCghudWxsYWJsZRgBIAEoCBITCgtoYXNfZGVmYXVsdBgCIAEoCBINCgV0aXRsZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIXCgptaW5fbGVuZ3RoGAUgASgFSACIAQESFwoKbWF4X2xlbmd0aBgGIAEoBUgBiAEBEhYKCW1pbl9pdGVtcxgHIAEoBUgCiAEBEhYKCW1heF9pdGVtcxgIIAEoBUgDiAEBEhMKC3NjaGVtYV9qc29uGAkgASgJQg0KC19taW5fbGVuZ3RoQg0KC19tYXhfbGVuZ3RoQgwKCl9taW5faXRlbXNCDAoKX21heF9pdGVtczpQChNodHRwX3N1Y2Nlc3Nfc3RhdHVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0YYDIAEoBVIRaHR0cFN1Y2Nlc3NTdGF0dXM6VAoJb3BlcmF0aW9uEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0oYDIAEoCzIULmhvbmNoby52My5PcGVyYXRpb25SCW9wZXJhdGlvbjpQChJzY2hlbWFfZGVzY3JpcHRpb24SHy5nb29nbGUucHJvdG9idWYuTWVzc2FnZU9wdGlvbnMY04YDIAEoCVIRc2NoZW1hRGVzY3JpcHRpb246TQoFZmllbGQSHS5nb29nbGUucHJvdG9idWYuRmllbGRPcHRpb25zGNSGAyABKAsyFi5ob25jaG8udjMuRmllbGRTY2hlbWFSBWZpZWxkYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("Chdob25jaG8vdjMvb3B0aW9ucy5wcm90bxIJaG9uY2hvLnYzIlIKCU9wZXJhdGlvbhIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEgwKBHRhZ3MYAyADKAkSFAoMcmVxdWVzdF9ib2R5GAQgASgJIokCCgtGaWVsZFNjaGVtYRIQCghudWxsYWJsZRgBIAEoCBITCgtoYXNfZGVmYXVsdBgCIAEoCBINCgV0aXRsZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIXCgptaW5fbGVuZ3RoGAUgASgFSACIAQESFwoKbWF4X2xlbmd0aBgGIAEoBUgBiAEBEhYKCW1pbl9pdGVtcxgHIAEoBUgCiAEBEhYKCW1heF9pdGVtcxgIIAEoBUgDiAEBEhMKC3NjaGVtYV9qc29uGAkgASgJQg0KC19taW5fbGVuZ3RoQg0KC19tYXhfbGVuZ3RoQgwKCl9taW5faXRlbXNCDAoKX21heF9pdGVtczpQChNodHRwX3N1Y2Nlc3Nfc3RhdHVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0YYDIAEoBVIRaHR0cFN1Y2Nlc3NTdGF0dXM6VAoJb3BlcmF0aW9uEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0oYDIAEoCzIULmhvbmNoby52My5PcGVyYXRpb25SCW9wZXJhdGlvbjpOChJodHRwX2NyZWF0ZWRfZmllbGQSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjVhgMgASgJUhBodHRwQ3JlYXRlZEZpZWxkOlAKEnNjaGVtYV9kZXNjcmlwdGlvbhIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjThgMgASgJUhFzY2hlbWFEZXNjcmlwdGlvbjpNCgVmaWVsZBIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMY1IYDIAEoCzIWLmhvbmNoby52My5GaWVsZFNjaGVtYVIFZmllbGRiBnByb3RvMw", [file_google_protobuf_descriptor]);
 
 /**
  * Operation describes a REST route the way FastAPI documents it.
@@ -153,12 +153,23 @@ export const operation: GenExtension<MethodOptions, Operation> = /*@__PURE__*/
   extDesc(file_honcho_v3_options, 1);
 
 /**
+ * A bool field of the response that says the call created its resource:
+ * the REST answer is 201 when it is true and the success status otherwise
+ * (FastAPI routes that set `response.status_code = 201 if created else 200`).
+ * The field itself is not part of the REST body.
+ *
+ * @generated from extension: string http_created_field = 50005;
+ */
+export const http_created_field: GenExtension<MethodOptions, string> = /*@__PURE__*/
+  extDesc(file_honcho_v3_options, 2);
+
+/**
  * The schema's description (a pydantic model's docstring).
  *
  * @generated from extension: string schema_description = 50003;
  */
 export const schema_description: GenExtension<MessageOptions, string> = /*@__PURE__*/
-  extDesc(file_honcho_v3_options, 2);
+  extDesc(file_honcho_v3_options, 3);
 
 /**
  * pydantic's view of the field.
@@ -166,5 +177,5 @@ export const schema_description: GenExtension<MessageOptions, string> = /*@__PUR
  * @generated from extension: honcho.v3.FieldSchema field = 50004;
  */
 export const field: GenExtension<FieldOptions, FieldSchema> = /*@__PURE__*/
-  extDesc(file_honcho_v3_options, 3);
+  extDesc(file_honcho_v3_options, 4);
 
