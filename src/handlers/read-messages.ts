@@ -32,7 +32,7 @@ export const getMessageRpc = validatedRpc(
 export const updateMessageRpc = validatedRpc(
   method("UpdateMessage"),
   ({ path, body }) => validateMessageUpdate({ workspace_id: str(path.workspace_id), session_id: str(path.session_id), message_id: str(path.message_id) }, body),
-  (v) => create(UpdateMessageRequestSchema, { workspaceId: v.workspaceId, sessionId: v.sessionId, messageId: v.messageId, metadata: v.metadata as never }),
+  (v) => create(UpdateMessageRequestSchema, { workspaceId: v.workspaceId, sessionId: v.sessionId, messageId: v.messageId, metadata: (v.metadata ?? undefined) as never }),
 );
 
 export const listMessagesRpc = validatedRpc(
@@ -51,7 +51,7 @@ export function readMessageHandlers({ reads }: Dependencies) {
     },
     async updateMessage(req: UpdateMessageRequest, _ctx: CallContext) {
       const v = updateMessageRpc.valueOf(req);
-      const row = await reads.setMetadata(v.workspaceId, v.sessionId, v.messageId, v.metadata);
+      const row = v.metadata === null ? await reads.get(v.workspaceId, v.sessionId, v.messageId) : await reads.setMetadata(v.workspaceId, v.sessionId, v.messageId, v.metadata);
       if (!row) throw notFound("Message not found");
       return create(UpdateMessageResponseSchema, { message: messageFromRow(row) });
     },

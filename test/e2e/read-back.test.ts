@@ -51,7 +51,11 @@ describe("REST", () => {
     expect(put.status).toBe(200);
     expect(put.json.metadata).toEqual({ edited: true });
     expect((await call(`${base()}/${ids[1]}`)).json.metadata).toEqual({ edited: true });
-    const cleared = await call(`${base()}/${ids[1]}`, { method: "PUT", body: JSON.stringify({ metadata: null }) });
+    // Honcho's update_message: null or no metadata leaves it as it is; {} clears it
+    const untouched = await call(`${base()}/${ids[1]}`, { method: "PUT", body: JSON.stringify({ metadata: null }) });
+    expect([untouched.status, untouched.json.metadata]).toEqual([200, { edited: true }]);
+    expect((await call(`${base()}/${ids[1]}`, { method: "PUT", body: "{}" })).json.metadata).toEqual({ edited: true });
+    const cleared = await call(`${base()}/${ids[1]}`, { method: "PUT", body: JSON.stringify({ metadata: {} }) });
     expect(cleared.json.metadata).toEqual({});
     const deep = await call(`${base()}/${ids[1]}`, { method: "PUT", body: JSON.stringify({ metadata: { a: { b: { c: { d: { e: { f: 1 } } } } } } }) });
     expect(deep.status).toBe(422);
@@ -124,6 +128,8 @@ describe("gRPC", () => {
     await expect(messages.getMessage({ workspaceId: "rb", sessionId: "s1", messageId: "nope" })).rejects.toMatchObject({ code: Code.NotFound });
     const updated = await messages.updateMessage({ workspaceId: "rb", sessionId: "s1", messageId: ids[4]!, metadata: { via: "grpc" } });
     expect(updated.message?.metadata).toEqual({ via: "grpc" });
+    const unchanged = await messages.updateMessage({ workspaceId: "rb", sessionId: "s1", messageId: ids[4]! });
+    expect(unchanged.message?.metadata).toEqual({ via: "grpc" }); // no metadata: left as it is
   });
 
   it("gets or creates sessions and workspaces", async () => {

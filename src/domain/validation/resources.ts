@@ -103,13 +103,14 @@ export function validateMessageRef(path: { workspace_id: string; session_id: str
   return done(issues, () => ({ workspaceId: workspaceId!, sessionId: sessionId!, messageId: path.message_id }));
 }
 
-export function validateMessageUpdate(path: { workspace_id: string; session_id: string; message_id: string }, body: unknown): Validated<MessageRef & { metadata: Obj }> {
+/** metadata null: leave it as it is (Honcho's update_message: `if metadata is not None`), {} clears it. */
+export function validateMessageUpdate(path: { workspace_id: string; session_id: string; message_id: string }, body: unknown): Validated<MessageRef & { metadata: Obj | null }> {
   const ref = validateMessageRef(path);
   const issues = ref.ok ? [] : [...ref.issues];
   const b = bodyObject(body, "MessageUpdate", issues);
-  const metadata = b && has(b, "metadata") ? metadataOf(b.metadata, ["body", "metadata"], issues) : {};
+  const metadata = b && has(b, "metadata") && b.metadata !== null ? metadataOf(b.metadata, ["body", "metadata"], issues) : null;
   if (!b || !ref.ok) return { ok: false, issues };
-  return done(issues, () => ({ ...ref.value, metadata: metadata ?? {} }));
+  return done(issues, () => ({ ...ref.value, metadata: metadata ?? null }));
 }
 
 export interface MessageQuery {
