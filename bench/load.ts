@@ -14,8 +14,10 @@ export interface LoadSpec {
   batch: number;
   contentLength: number;
   seconds: number;
-  /** sessions to spread writes over (writers to one session queue on its row) */
+  /** sessions to spread writes over: each request picks one at random when there are more than writers, else writer w writes session w */
   sessions: number;
+  /** a mix: every `every`-th request carries a batch of `batch` messages instead of spec.batch */
+  mix?: { every: number; batch: number };
   tag: string;
 }
 
@@ -29,7 +31,11 @@ export interface LoadResult {
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
 const content = (i: number) => `${i} `.padEnd(spec.contentLength, "lorem ipsum dolor sit amet ").slice(0, spec.contentLength);
-const bodies = Array.from({ length: 8 }, (_, k) => Array.from({ length: spec.batch }, (_, i) => ({ content: content(k * 1000 + i), peer: `peer-${i % 4}` })));
+const bodiesOf = (n: number) => Array.from({ length: 8 }, (_, k) => Array.from({ length: n }, (_, i) => ({ content: content(k * 1000 + i), peer: `peer-${i % 4}` })));
+// requests k = 0..7 carry spec.batch messages; with a mix, 8..15 carry mix.batch
+const bodies = [...bodiesOf(spec.batch), ...(spec.mix ? bodiesOf(spec.mix.batch) : [])];
+const bodyIndex = (k: number) => (spec.mix && k % spec.mix.every === spec.mix.every - 1 ? 8 + (k % 8) : k % 8);
+const sizeOf = (k: number) => bodies[bodyIndex(k)]!.length;
 
 type Send = (session: string, k: number) => Promise<boolean>;
 
@@ -42,8 +48,8 @@ function sender(): Send {
   const ws = `bench-${spec.tag}`;
   const payload =
     spec.protocol === "rest"
-      ? (session: string, k: number) => restBodies[k % restBodies.length]!
-      : (session: string, k: number) => JSON.stringify({ workspaceId: ws, sessionId: session, messages: bodies[k % bodies.length]!.map((m) => ({ content: m.content, peerId: m.peer })) });
+      ? (session: string, k: number) => restBodies[bodyIndex(k)]!
+      : (session: string, k: number) => JSON.stringify({ workspaceId: ws, sessionId: session, messages: bodies[bodyIndex(k)]!.map((m) => ({ content: m.content, peerId: m.peer })) });
   const restBodies = bodies.map((b) => JSON.stringify({ messages: b.map((m) => ({ content: m.content, peer_id: m.peer })) }));
   return async (session, k) => {
     const res = await pool.request({
@@ -75,7 +81,7 @@ function grpcSender(): Send {
       });
       frames.set(sessionId, list);
     }
-    return list[k % list.length]!;
+    return list[bodyIndex(k)]!;
   };
   return (sessionId, k) =>
     new Promise((resolve) => {
@@ -93,16 +99,18 @@ function grpcSender(): Send {
 const send = sender();
 const latencies: number[] = [];
 let errors = 0;
+let messages = 0;
 const deadline = performance.now() + spec.seconds * 1000;
 const started = performance.now();
 await Promise.all(
   Array.from({ length: spec.concurrency }, async (_, w) => {
-    const session = `s${w % spec.sessions}`;
-    for (let k = 0; performance.now() < deadline; k++) {
+    for (let k = w; performance.now() < deadline; k++) {
+      const session = spec.sessions > spec.concurrency ? `s${Math.floor(Math.random() * spec.sessions)}` : `s${w % spec.sessions}`;
       const t = performance.now();
       const ok = await send(session, k).catch(() => false);
       latencies.push(performance.now() - t);
       if (!ok) errors++;
+      else messages += sizeOf(k);
     }
   }),
 );
@@ -112,7 +120,7 @@ const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p *
 const result: LoadResult = {
   requests: latencies.length,
   errors,
-  messages: (latencies.length - errors) * spec.batch,
+  messages,
   seconds,
   latenciesMs: { p50: q(0.5), p99: q(0.99) },
 };

@@ -17,13 +17,16 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const POOL = 10;
 
-interface Scenario { name: string; protocol: LoadSpec["protocol"]; concurrency: number; batch: number; contentLength: number }
+// What users send: an agent's turn is one message, to one of many sessions;
+// imports send batches; real traffic mixes them.
+interface Scenario { name: string; protocol: LoadSpec["protocol"]; concurrency: number; batch: number; contentLength: number; sessions: number; mix?: LoadSpec["mix"] }
 const scenarios: Scenario[] = [];
 for (const protocol of ["rest", "connect", "grpc"] as const) {
-  for (const c of [1, 16, 64]) scenarios.push({ name: `single c=${c}`, protocol, concurrency: c, batch: 1, contentLength: 250 });
-  for (const len of [250, 2500]) scenarios.push({ name: `batch-100 × ${len} c=16`, protocol, concurrency: 16, batch: 100, contentLength: len });
+  for (const c of [1, 16, 64]) scenarios.push({ name: `single c=${c} (1000 sessions)`, protocol, concurrency: c, batch: 1, contentLength: 250, sessions: 1000 });
+  scenarios.push({ name: "mix 90% single, 10% × 20 c=16 (1000 sessions)", protocol, concurrency: 16, batch: 1, contentLength: 250, sessions: 1000, mix: { every: 10, batch: 20 } });
+  for (const len of [250, 2500]) scenarios.push({ name: `batch-100 × ${len} c=16`, protocol, concurrency: 16, batch: 100, contentLength: len, sessions: 16 });
+  scenarios.push({ name: "batch-100 × 25000 c=4", protocol, concurrency: 4, batch: 100, contentLength: 25_000, sessions: 4 });
 }
-scenarios.push({ name: "batch-100 × 25000 c=4", protocol: "rest", concurrency: 4, batch: 100, contentLength: 25_000 });
 // BENCH_ONLY=regex keeps the scenarios whose "protocol name" matches (a partial run for profiling; results.json is the full table)
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const chosen = scenarios.filter((s) => !only || only.test(`${s.protocol} ${s.name}`));
@@ -43,19 +46,20 @@ async function main() {
   try {
     const limits = new Map<string, LoadResult[]>();
     for (const s of chosen) {
-      const key = `${s.batch}/${s.contentLength}/${s.concurrency}`;
+      const key = `${s.batch}/${s.contentLength}/${s.concurrency}/${s.sessions}/${s.mix ? "mix" : ""}`;
       service = await startService(dbUrl);
-      const spec = (seconds: number, tag: string): LoadSpec => ({ protocol: s.protocol, url: service!.url, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds, sessions: s.concurrency, tag });
-      await child("bench/load.ts", spec(1, `${s.protocol}-warm`));
+      const workspaceTag = `${s.protocol}-${key.replace(/\W+/g, "-")}`;
+      const spec = (seconds: number, tag: string): LoadSpec => ({ protocol: s.protocol, url: service!.url, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds, sessions: s.sessions, mix: s.mix, tag });
+      await child("bench/load.ts", spec(1, workspaceTag)); // warm-up: also creates the sessions, as steady traffic finds them
       const runs: { load: LoadResult; loopP99: number; rss: number; cpuMs: number }[] = [];
       for (let r = 0; r < RUNS; r++) {
         await scrape(service.url); // resets the event-loop delay histogram
         const cpuBefore = cpuMsOf(service.pid);
-        const load = await child<LoadResult>("bench/load.ts", spec(SECONDS, `${s.protocol}${r}`));
+        const load = await child<LoadResult>("bench/load.ts", spec(SECONDS, workspaceTag));
         const m = await scrape(service.url);
         runs.push({ load, loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid), cpuMs: cpuMsOf(service.pid) - cpuBefore });
         if (!limits.has(key) || limits.get(key)!.length < RUNS) {
-          const limit = await child<LoadResult>("bench/limit.ts", { databaseUrl: dbUrl, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, poolSize: POOL, tag: `${key}-${r}` });
+          const limit = await child<LoadResult>("bench/limit.ts", { databaseUrl: dbUrl, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, poolSize: POOL, sessions: s.sessions, mix: s.mix, tag: `${key.replace(/\W+/g, "-")}-${r}` });
           limits.set(key, [...(limits.get(key) ?? []), limit]);
         }
       }

@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  /** group commit: write groups in flight at once (0: every request written alone) */
+  writeGroupSlots: number;
   statementTimeoutMs: number;
   bodyLimitBytes: number;
   headersTimeoutMs: number;
@@ -35,6 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, "data")),
     poolSize: int(env, "DB_POOL_SIZE", 10),
+    writeGroupSlots: int(env, "WRITE_GROUP_SLOTS", 4),
     statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
     // 100 messages of 25000 four-byte characters, as JSON, fit in 16 MiB.
     bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 16 * 1024 * 1024),

@@ -1,9 +1,11 @@
 // Message persistence: one call of write_batches (functions/write-batches.sql)
-// stores a batch as Honcho's create_messages and enqueue would, under
-// Honcho's lock protocol, in one transaction and one round trip.
+// stores batches as Honcho's create_messages and enqueue would, under
+// Honcho's lock protocol, in one transaction and one round trip; concurrent
+// requests share calls (group commit, write-groups.ts).
 import type { Sql } from "postgres";
 import { withDeadline } from "./deadline.js";
 import type { Tables } from "./schema.js";
+import { createGrouper, type GroupResult } from "./write-groups.js";
 
 export interface NewMessageRow {
   publicId: string;
@@ -58,6 +60,8 @@ export interface MessageStore {
 
 export interface MessageStoreOptions {
   deadlineMs: number;
+  /** group commit: groups in flight at once (write-groups.ts); 0 writes every batch alone */
+  groupSlots?: number;
   /** Honcho's global defaults, the base of every resolved configuration */
   defaults: object;
   /** write pending message_embeddings rows (Honcho's EMBED_MESSAGES, and the table exists) */
@@ -72,8 +76,7 @@ const RETRYABLE = new Set(["40P01", "40001", "23505"]);
 
 type Row = { batch: number; status: string; public_id: string | null; micros: string | null };
 
-export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, defaults, embed, onCommit }: MessageStoreOptions): MessageStore {
-  let inFlight = 0;
+export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots = 4, defaults, embed, onCommit }: MessageStoreOptions): MessageStore {
   const defaultsJson = sql.json(defaults as never);
 
   const statement = (batches: BatchWrite[], isolate: boolean) => {
@@ -91,25 +94,55 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, defaults, 
         ${defaultsJson}, ${embed}, ${isolate})`;
   };
 
-  return {
-    inFlight: () => inFlight,
-    async write(b) {
-      inFlight++;
-      try {
-        for (let tries = 1; ; tries++) {
-          try {
-            const outcome = outcomeOf(await withDeadline(statement([b], false), deadlineMs));
-            if (outcome.kind === "stored") onCommit?.(b.workspaceName, b.sessionName);
-            return outcome;
-          } catch (err) {
-            if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
-          }
-        }
-      } finally {
-        inFlight--;
-      }
-    },
+  const committed = (b: BatchWrite, outcome: BatchOutcome) => {
+    if (outcome.kind === "stored") onCommit?.(b.workspaceName, b.sessionName);
+    return outcome;
   };
+
+  async function writeAlone(b: BatchWrite): Promise<BatchOutcome> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return committed(b, outcomeOf(await withDeadline(statement([b], false), deadlineMs)));
+      } catch (err) {
+        if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
+      }
+    }
+  }
+
+  async function writeGroup(batches: BatchWrite[]): Promise<GroupResult<BatchOutcome>[]> {
+    const rows = await withDeadline(statement(batches, true), deadlineMs);
+    const byBatch = batches.map(() => [] as Row[]);
+    for (const r of rows) byBatch[r.batch - 1]!.push(r);
+    return byBatch.map((own, i) => (own[0] === undefined || own[0].status === "failed" ? { ok: false } : { ok: true, outcome: committed(batches[i]!, outcomeOf(own)) }));
+  }
+
+  if (groupSlots <= 0) {
+    let inFlight = 0;
+    return {
+      inFlight: () => inFlight,
+      async write(b) {
+        inFlight++;
+        try {
+          return await writeAlone(b);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+  }
+  const grouper = createGrouper<BatchWrite, BatchOutcome>(
+    {
+      slots: groupSlots,
+      maxBatches: 64,
+      maxMessages: 400,
+      maxChars: 1 << 20,
+      queueDeadlineMs: deadlineMs,
+      sizeOf: (b) => ({ messages: b.rows.length, chars: b.rows.reduce((n, r) => n + r.content.length, 0) }),
+    },
+    writeGroup,
+    writeAlone,
+  );
+  return { inFlight: grouper.inFlight, write: grouper.write };
 }
 
 function outcomeOf(rows: Row[]): BatchOutcome {

@@ -75,11 +75,15 @@ $$;
 CREATE OR REPLACE FUNCTION {{service}}.apply_configuration(base jsonb, raw jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
-  lvl jsonb := {{service}}.normalize_configuration(raw);
+  lvl jsonb;
   section jsonb;
   b boolean;
   i integer;
 BEGIN
+  IF raw IS NULL OR raw = '{}'::jsonb THEN
+    RETURN base; -- most workspaces and sessions configure nothing
+  END IF;
+  lvl := {{service}}.normalize_configuration(raw);
   section := lvl -> 'reasoning';
   IF jsonb_typeof(section) = 'object' THEN
     b := {{service}}.py_bool(section -> 'enabled');

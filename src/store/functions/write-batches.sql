@@ -42,22 +42,34 @@ DECLARE
   s_conf jsonb;
   base bigint;
   conf jsonb;
+  members boolean;
   others text[] := '{}';
   unobserved text[] := '{}';
 BEGIN
   -- Honcho's lock, the same for every writer of the session
   PERFORM pg_advisory_xact_lock(hashtext(p_ws), hashtext(p_sess));
 
+  -- In the steady state (workspace, session and every sender's membership
+  -- there) one read does it all: the configurations, the next sequence
+  -- number, and who observes (src/deriver/enqueue.py: the sender, unless its
+  -- observe_me (session's, else peer's, else true) is false; then the other
+  -- active members whose session configuration has observe_others).
+  SELECT w.configuration, s.id, s.is_active, s.configuration,
+    (SELECT count(*) FROM {{honcho}}.session_peers m
+      WHERE m.workspace_name = p_ws AND m.session_name = p_sess AND m.peer_name = ANY (p_peer_names) AND m.left_at IS NULL) = cardinality(p_peer_names),
+    (SELECT coalesce(max(m.seq_in_session), 0) FROM {{honcho}}.messages m WHERE m.workspace_name = p_ws AND m.session_name = p_sess)
+  INTO w_conf, s_id, s_active, s_conf, members, base
+  FROM (SELECT 1) AS one
+  LEFT JOIN {{honcho}}.workspaces w ON w.name = p_ws
+  LEFT JOIN {{honcho}}.sessions s ON s.name = p_sess AND s.workspace_name = p_ws;
+
   -- get-or-create the workspace and the session (Honcho's defaults: empty
   -- metadata, configuration and internal_metadata)
-  SELECT w.configuration INTO w_conf FROM {{honcho}}.workspaces w WHERE w.name = p_ws;
-  IF NOT FOUND THEN
+  IF w_conf IS NULL THEN
     INSERT INTO {{honcho}}.workspaces (id, name) VALUES (p_ws_id, p_ws) ON CONFLICT DO NOTHING;
     SELECT w.configuration INTO w_conf FROM {{honcho}}.workspaces w WHERE w.name = p_ws;
   END IF;
-  SELECT s.id, s.is_active, s.configuration INTO s_id, s_active, s_conf
-    FROM {{honcho}}.sessions s WHERE s.name = p_sess AND s.workspace_name = p_ws;
-  IF NOT FOUND THEN
+  IF s_id IS NULL THEN
     INSERT INTO {{honcho}}.sessions (id, name, workspace_name) VALUES (p_sess_id, p_sess, p_ws) ON CONFLICT DO NOTHING;
     SELECT s.id, s.is_active, s.configuration INTO s_id, s_active, s_conf
       FROM {{honcho}}.sessions s WHERE s.name = p_sess AND s.workspace_name = p_ws;
@@ -68,28 +80,24 @@ BEGIN
 
   -- the senders: peers created if new, members of the session (new members
   -- and members who had left get Honcho's {"observe_me": null, "observe_others": null})
-  INSERT INTO {{honcho}}.peers (id, name, workspace_name)
-  SELECT i.id, i.name, p_ws FROM unnest(p_peer_ids, p_peer_names) AS i(id, name)
-  WHERE NOT EXISTS (SELECT 1 FROM {{honcho}}.peers p WHERE p.name = i.name AND p.workspace_name = p_ws)
-  ON CONFLICT DO NOTHING;
-  INSERT INTO {{honcho}}.session_peers AS sp (session_name, peer_name, workspace_name, joined_at, left_at, configuration)
-  SELECT p_sess, n.name, p_ws, now(), NULL, '{"observe_me": null, "observe_others": null}'::jsonb
-  FROM unnest(p_peer_names) AS n(name)
-  WHERE NOT EXISTS (
-    SELECT 1 FROM {{honcho}}.session_peers m
-    WHERE m.workspace_name = p_ws AND m.session_name = p_sess AND m.peer_name = n.name AND m.left_at IS NULL)
-  ON CONFLICT (session_name, peer_name, workspace_name) DO UPDATE
-    SET joined_at = now(), left_at = NULL, configuration = EXCLUDED.configuration
-    WHERE sp.left_at IS NOT NULL;
-
-  SELECT coalesce(max(m.seq_in_session), 0) INTO base
-    FROM {{honcho}}.messages m WHERE m.workspace_name = p_ws AND m.session_name = p_sess;
+  IF NOT members THEN
+    INSERT INTO {{honcho}}.peers (id, name, workspace_name)
+    SELECT i.id, i.name, p_ws FROM unnest(p_peer_ids, p_peer_names) AS i(id, name)
+    WHERE NOT EXISTS (SELECT 1 FROM {{honcho}}.peers p WHERE p.name = i.name AND p.workspace_name = p_ws)
+    ON CONFLICT DO NOTHING;
+    INSERT INTO {{honcho}}.session_peers AS sp (session_name, peer_name, workspace_name, joined_at, left_at, configuration)
+    SELECT p_sess, n.name, p_ws, now(), NULL, '{"observe_me": null, "observe_others": null}'::jsonb
+    FROM unnest(p_peer_names) AS n(name)
+    WHERE NOT EXISTS (
+      SELECT 1 FROM {{honcho}}.session_peers m
+      WHERE m.workspace_name = p_ws AND m.session_name = p_sess AND m.peer_name = n.name AND m.left_at IS NULL)
+    ON CONFLICT (session_name, peer_name, workspace_name) DO UPDATE
+      SET joined_at = now(), left_at = NULL, configuration = EXCLUDED.configuration
+      WHERE sp.left_at IS NOT NULL;
+  END IF;
 
   conf := {{service}}.apply_configuration({{service}}.apply_configuration(p_defaults, w_conf), s_conf);
 
-  -- who observes (src/deriver/enqueue.py): the sender, unless its observe_me
-  -- (session's, else peer's, else true) is false; then the other active
-  -- members whose session configuration has observe_others
   IF (conf -> 'reasoning' ->> 'enabled')::boolean OR EXISTS (SELECT 1 FROM unnest(p_configurations) c WHERE c IS NOT NULL) THEN
     SELECT
       coalesce(array_agg(sp.peer_name ORDER BY sp.peer_name) FILTER (

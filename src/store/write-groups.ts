@@ -1,0 +1,101 @@
+// Group commit across requests. A write that finds a free slot goes at once,
+// alone (no added wait when requests come one at a time); writes that arrive
+// while every slot is busy queue, and the next free slot takes them all,
+// across sessions and workspaces, as one call of write_batches: one
+// statement, one commit, one WAL flush for the lot. PostgreSQL's cost per
+// message falls with the group size (a commit is most of a one-message
+// write's cost), so the busier the service, the cheaper each write.
+//
+// Each request keeps its own outcome: the group runs with write_batches'
+// isolation (each batch in a subtransaction of its own), so an inactive
+// session, a conflict or a failing row in one batch leaves the others
+// written; a batch that failed is written again alone and gets its own error.
+// If the group call itself fails (a deadlock, the connection), every batch
+// is written alone. Nothing is acknowledged before its commit.
+
+export interface GroupOptions<B> {
+  /** groups in flight at once (each holds one pooled connection) */
+  slots: number;
+  /** at most this many batches in one group */
+  maxBatches: number;
+  /** a group stops growing past this many messages, or this much content (UTF-16 units) */
+  maxMessages: number;
+  maxChars: number;
+  sizeOf(batch: B): { messages: number; chars: number };
+  /** a write still queued after this long fails (as a cancelled statement, 57014) rather than wait on */
+  queueDeadlineMs: number;
+}
+
+/** What a group call answers for one batch: its outcome, or a failure to write it again alone. */
+export type GroupResult<O> = { ok: true; outcome: O } | { ok: false };
+
+export interface Grouper<B, O> {
+  write(batch: B): Promise<O>;
+  /** groups in flight */
+  inFlight(): number;
+}
+
+export function createGrouper<B, O>(
+  opts: GroupOptions<B>,
+  /** one call for several batches, isolated from each other */
+  writeGroup: (batches: B[]) => Promise<GroupResult<O>[]>,
+  /** one batch alone (its error is the request's) */
+  writeAlone: (batch: B) => Promise<O>,
+): Grouper<B, O> {
+  type Waiting = { batch: B; resolve: (o: O) => void; reject: (e: unknown) => void; since: number };
+  const queue: Waiting[] = [];
+  let busy = 0;
+
+  const alone = (w: Waiting) => writeAlone(w.batch).then(w.resolve, w.reject);
+
+  function take(): Waiting[] {
+    const group: Waiting[] = [];
+    let messages = 0;
+    let chars = 0;
+    const stale = performance.now() - opts.queueDeadlineMs;
+    while (queue.length > 0 && queue[0]!.since < stale) {
+      queue.shift()!.reject(Object.assign(new Error("waited too long for a turn to write"), { code: "57014" }));
+    }
+    while (queue.length > 0 && group.length < opts.maxBatches) {
+      const size = opts.sizeOf(queue[0]!.batch);
+      if (group.length > 0 && (messages + size.messages > opts.maxMessages || chars + size.chars > opts.maxChars)) break;
+      group.push(queue.shift()!);
+      messages += size.messages;
+      chars += size.chars;
+    }
+    return group;
+  }
+
+  async function run(group: Waiting[]): Promise<void> {
+    if (group.length === 1) return alone(group[0]!);
+    let results: GroupResult<O>[];
+    try {
+      results = await writeGroup(group.map((w) => w.batch));
+    } catch {
+      await Promise.all(group.map(alone));
+      return;
+    }
+    await Promise.all(group.map((w, i) => (results[i]?.ok ? w.resolve((results[i] as { outcome: O }).outcome) : alone(w))));
+  }
+
+  function pump(): void {
+    while (busy < opts.slots && queue.length > 0) {
+      const group = take();
+      busy++;
+      void run(group).finally(() => {
+        busy--;
+        pump();
+      });
+    }
+  }
+
+  return {
+    inFlight: () => busy,
+    write(batch) {
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ batch, resolve, reject, since: performance.now() });
+        pump();
+      });
+    },
+  };
+}
