@@ -19,7 +19,10 @@ const DATABASE = "honcho";
 /** `port`: a fixed port (restarts that clients must find again); a free one otherwise. */
 export async function startEmbeddedPostgres(dataDir: string, log: Logger, port?: number): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, "pg");
-  await fs.mkdir(path.dirname(databaseDir), { recursive: true });
+  await fs.mkdir(path.dirname(databaseDir), { recursive: true }).catch((err: Error) => {
+    throw new Error(`DATA_DIR ${dataDir} cannot be created (${err.message}): set DATA_DIR to a directory this process may write, or DATABASE_URL to a PostgreSQL of your own`);
+  });
+  if (userInfo().uid === 0) await checkReachableByPostgres(path.dirname(databaseDir));
   await stopStalePostmaster(databaseDir, log);
   port ??= await freePort();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -52,6 +55,44 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port?:
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
     stop: () => pg.stop(),
   };
+}
+
+// PostgreSQL refuses to run as root, so as root the embedded server runs as
+// the "postgres" user, which must be able to reach DATA_DIR: a directory
+// under root's own home (mode 700) is not, and initdb's "Permission denied"
+// names neither the setting nor the cure.
+async function checkReachableByPostgres(dir: string): Promise<void> {
+  const pg = postgresUser();
+  const blocked: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    const st = await fs.stat(d).catch(() => undefined);
+    if (st && !(st.mode & 0o001 || (pg && st.uid === pg.uid && st.mode & 0o100) || (pg && pg.gids.includes(st.gid) && st.mode & 0o010))) {
+      blocked.unshift(`${d} (mode ${(st.mode & 0o777).toString(8)})`);
+    }
+    if (d === path.dirname(d)) break;
+  }
+  if (blocked.length > 0) {
+    throw new Error(
+      `DATA_DIR ${dir}: the embedded PostgreSQL runs as the user "postgres" (PostgreSQL refuses to run as root), ` +
+        `and that user cannot enter ${blocked.join(", ")}. Choose a DATA_DIR it can reach (e.g. under /var/lib or /tmp), ` +
+        `give it access (chmod o+x on those directories), or set DATABASE_URL to a PostgreSQL of your own.`,
+    );
+  }
+}
+
+function postgresUser(): { uid: number; gids: number[] } | undefined {
+  try {
+    const passwd = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${USER}:`))?.split(":");
+    if (!passwd) return undefined;
+    const gids = [Number(passwd[3])];
+    for (const line of readFileSync("/etc/group", "utf8").split("\n")) {
+      const [, , gid, members] = line.split(":");
+      if (members?.split(",").includes(USER)) gids.push(Number(gid));
+    }
+    return { uid: Number(passwd[2]), gids };
+  } catch {
+    return undefined;
+  }
 }
 
 // A service killed with SIGKILL leaves its postmaster running and the data
