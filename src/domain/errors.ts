@@ -1,6 +1,6 @@
 // Domain failures, free of any protocol: each transport maps `kind` to its
 // own status (see src/transport/error-codes.ts).
-import type { ValidationIssue } from "./validation/index.js";
+import type { ValidationIssue } from "./validation/issues.js";
 
 export type ErrorKind =
   | "invalid_argument"
