@@ -1,4 +1,5 @@
 // Configuration from the environment; every setting has a safe default.
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadHonchoSettings, parseBool, type HonchoSettings } from "./config-honcho.js";
@@ -11,6 +12,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   poolSize: number;
+  /** service processes on the one port (cluster.ts); 1: this process serves */
+  webConcurrency: number;
   /** group commit: write groups in flight at once (0: every request written alone) */
   writeGroupSlots: number;
   statementTimeoutMs: number;
@@ -38,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, "data")),
     poolSize: int(env, "DB_POOL_SIZE", 10),
     writeGroupSlots: int(env, "WRITE_GROUP_SLOTS", 4),
+    webConcurrency: int(env, "WEB_CONCURRENCY", os.availableParallelism()) || 1,
     statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
     // 100 messages of 25000 four-byte characters, as JSON, fit in 16 MiB.
     bodyLimitBytes: int(env, "BODY_LIMIT_BYTES", 16 * 1024 * 1024),

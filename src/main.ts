@@ -1,37 +1,54 @@
-// Process entry: config, logger, app, signals.
+// Process entry: config, logger, app, signals; with WEB_CONCURRENCY > 1 the
+// first process only runs the workers (cluster.ts), each of which is this
+// same service.
+import cluster from "node:cluster";
 import pino from "pino";
 import { startApp } from "./app.js";
+import { runPrimary } from "./cluster.js";
 import { loadConfig } from "./config.js";
 import { isArrayTypesLoadFailure } from "./store/database.js";
 
 const cfg = loadConfig();
 const log = pino({ level: cfg.logLevel });
 
-// Node's default (the process ends) for every unhandled rejection but the one
-// postgres.js leaves behind when loading array types fails (database.ts).
-process.on("unhandledRejection", (reason) => {
-  if (isArrayTypesLoadFailure(reason)) {
-    log.warn({ err: reason }, "postgres.js could not load array types on a new connection; that request failed, the service goes on");
-    return;
+if (cfg.webConcurrency > 1 && cluster.isPrimary) {
+  try {
+    await runPrimary(cfg, log);
+  } catch (err) {
+    log.fatal({ err }, "failed to start");
+    process.exit(1);
   }
-  log.fatal({ err: reason }, "unhandled promise rejection");
-  process.exit(1);
-});
+} else {
+  await serve();
+}
 
-try {
-  const app = await startApp(cfg, log);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down");
-    await app.stop();
-    log.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-} catch (err) {
-  log.fatal({ err }, "failed to start");
-  process.exit(1);
+async function serve(): Promise<void> {
+  // Node's default (the process ends) for every unhandled rejection but the one
+  // postgres.js leaves behind when loading array types fails (database.ts).
+  process.on("unhandledRejection", (reason) => {
+    if (isArrayTypesLoadFailure(reason)) {
+      log.warn({ err: reason }, "postgres.js could not load array types on a new connection; that request failed, the service goes on");
+      return;
+    }
+    log.fatal({ err: reason }, "unhandled promise rejection");
+    process.exit(1);
+  });
+
+  try {
+    const app = await startApp(cfg, log);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "shutting down");
+      await app.stop();
+      log.info("stopped");
+      process.exit(0);
+    };
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+    process.on("SIGINT", () => void stop("SIGINT"));
+  } catch (err) {
+    log.fatal({ err }, "failed to start");
+    process.exit(1);
+  }
 }

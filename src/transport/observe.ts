@@ -1,6 +1,7 @@
 // Observability for every call, whatever the protocol: a request id (from
 // x-request-id or new) on every log line and response, one access line per
 // request, and Prometheus metrics.
+import cluster from "node:cluster";
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, createContextKey, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
@@ -35,6 +36,11 @@ export interface Observability {
 
 export function createObservability(log: Logger, dbInUse: () => number): Observability {
   const registry = new client.Registry();
+  if (cluster.isWorker) {
+    // the primary adds every worker's registry up (cluster.ts)
+    new client.AggregatorRegistry();
+    client.AggregatorRegistry.setRegistries([registry]);
+  }
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1 });
   const labelNames = ["protocol", "procedure", "code"] as const;
   const requests = new client.Counter({ name: "honcho_requests_total", help: "Requests by protocol, procedure and outcome", labelNames, registers: [registry] });
@@ -117,10 +123,18 @@ export function createObservability(log: Logger, dbInUse: () => number): Observa
     },
     http(path, res) {
       if (path !== "/metrics") return false;
-      void registry.metrics().then((text) => {
-        (res as import("node:http").ServerResponse).writeHead(200, { "content-type": registry.contentType });
-        res.end(text);
-      });
+      const answer = cluster.isWorker ? clusterMetrics() : registry.metrics().then((text) => ({ text, contentType: registry.contentType }));
+      void answer.then(
+        ({ text, contentType }) => {
+          (res as import("node:http").ServerResponse).writeHead(200, { "content-type": contentType });
+          res.end(text);
+        },
+        (err: unknown) => {
+          log.warn({ err }, "metrics unavailable");
+          (res as import("node:http").ServerResponse).writeHead(503, { "content-type": "text/plain" });
+          res.end("metrics unavailable\n");
+        },
+      );
       return true;
     },
   };
@@ -140,4 +154,28 @@ function outcomeOf(record: CallRecord, res: NodeResponse): string {
   const grpcStatus = res.getHeader("grpc-status");
   if (grpcStatus !== undefined) return codeName(Number(grpcStatus) as Code);
   return String(res.statusCode);
+}
+
+/** IPC between a worker and the primary for GET /metrics (cluster.ts answers) */
+export const METRICS_REQUEST = "honcho:metrics-request";
+export const METRICS_ANSWER = "honcho:metrics-answer";
+
+/** In a worker: the metrics of every worker, added up by the primary. */
+function clusterMetrics(): Promise<{ text: string; contentType: string }> {
+  return new Promise((resolve, reject) => {
+    const id = Math.random();
+    const timer = setTimeout(() => {
+      process.off("message", onMessage);
+      reject(new Error("the primary did not answer for the metrics"));
+    }, 6_000);
+    const onMessage = (m: { type?: string; id?: number; text?: string; contentType?: string; error?: string }) => {
+      if (m?.type !== METRICS_ANSWER || m.id !== id) return;
+      clearTimeout(timer);
+      process.off("message", onMessage);
+      if (m.error) reject(new Error(m.error));
+      else resolve({ text: m.text!, contentType: m.contentType! });
+    };
+    process.on("message", onMessage);
+    process.send!({ type: METRICS_REQUEST, id });
+  });
 }
