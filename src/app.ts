@@ -12,13 +12,19 @@ import { createMessageStore } from "./store/message-store.js";
 import { createCommitFeed } from "./store/notifications.js";
 import { createQueueStore } from "./store/queue-store.js";
 import { createResourceStore } from "./store/resource-store.js";
+import { createSessionPeerStore } from "./store/session-peers-store.js";
 import { startKeySweep } from "./store/idempotency-sweep.js";
+import { createDataPlaneStore } from "./store/data-plane.js";
+import { startDeletionPurger } from "./store/deletion-purge.js";
+import { purgeOn } from "./config-purge.js";
+import { newId } from "./domain/ids.js";
 import { tablesOf } from "./store/schema.js";
 import { defaultConfiguration } from "./config-honcho.js";
 import { probeDatabase } from "./store/probe.js";
 import { createAuthGate } from "./transport/auth-gate.js";
 import { connectAdapter } from "./transport/connect-adapter.js";
 import { connectRoutes } from "./transport/connect-routes.js";
+import { withCors } from "./transport/cors.js";
 import { createDocsPage } from "./transport/docs-page.js";
 import { createHealthMonitor } from "./transport/health.js";
 import { sendJson } from "./transport/http-io.js";
@@ -27,41 +33,51 @@ import { buildOpenApi } from "./transport/openapi.js";
 import { reflectionRoutes } from "./transport/reflection.js";
 import { restGateway } from "./transport/rest-gateway.js";
 import { createDualServer } from "./transport/server.js";
+import { openTls, tlsReloader } from "./transport/tls.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 
 export interface App {
   url: string;
   db: Database;
   stop(): Promise<void>;
+  /** SIGHUP: the TLS certificates read again (false: that failed, logged, the old ones stay) */
+  reload(): Promise<boolean>;
 }
 
 export async function startApp(cfg: Config, log: Logger): Promise<App> {
   checkAuthSettings({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
+  const tls = cfg.tls && (await openTls(cfg.tls, log)); // before the database: a wrong file stops the start at once
   if (!cfg.authUseAuth) log.warn({ host: cfg.host }, "authentication is off (AUTH_USE_AUTH=false): anyone who can reach this address can write");
   const db = await openDatabase({ ...cfg, schemas: { honcho: cfg.honcho.dbSchema, service: cfg.serviceSchema } }, log);
   const tables = tablesOf(db.sql, db.schemas);
   const embed = cfg.honcho.embedMessages && db.layout.embeddings;
   const commits = createCommitFeed(db.sql, db.dedicated, log);
-  const messages = createMessageStore(db.sql, tables, { deadlineMs: cfg.statementTimeoutMs, defaults: defaultConfiguration(cfg.honcho), embed, onCommit: commits.announce });
+  const messages = createMessageStore(db.sql, tables, { deadlineMs: cfg.statementTimeoutMs, groupSlots: cfg.writeGroupSlots, defaults: defaultConfiguration(cfg.honcho), embed, onCommit: commits.announce });
   const obs = createObservability(log, () => messages.inFlight());
   const tokens = createTokenCounter();
   const sweep = startKeySweep(db.sql, tables, cfg.idempotencySweepMs, log);
   const resources = createResourceStore(db.sql, tables);
+  const dataPlane = createDataPlaneStore(db.sql, tables, db.schemas);
   const bindings = bindServices({
     messages,
     queue: createQueueStore(db.sql, tables),
     commits,
     reads: createMessageReads(db.sql, tables),
     resources,
+    sessionPeers: createSessionPeerStore(db.sql, tables),
+    dataPlane,
     tokens,
     idempotencyTtlSeconds: cfg.idempotencyTtlSeconds,
     embeddingChunkTokens: embed ? cfg.honcho.embeddingChunkTokens : 0,
     onIngested: obs.ingested,
+    log,
+    honcho: cfg.honcho,
+    auth: { useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret },
   });
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, db.schemas, 1_000));
   const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret }, resources.isActiveMember);
-  const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth }, log);
+  const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth, maxFileBytes: cfg.honcho.maxFileSize }, log);
   const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
   const docs = createDocsPage({ title: "Honcho API", openapiUrl: "/openapi.json" });
   const rpc = connectRoutes(bindings, auth, log);
@@ -82,7 +98,8 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
       void rest(req, res);
     },
   }, log);
-  const server = createDualServer(obs.wrap(handler), cfg);
+  const server = createDualServer(obs.wrap(withCors(handler, { allowOrigins: cfg.corsOrigins })), cfg,
+    tls && { credentials: tls.credentials, onHandshakeError: (err) => log.debug({ err }, "TLS handshake failed") });
   let address;
   try {
     address = await server.listen(cfg.port, cfg.host);
@@ -90,16 +107,20 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
     await db.close();
     throw err;
   }
-  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ url }, "serving REST, Connect, gRPC-Web and gRPC (h2c)");
+  const url = `${tls ? "https" : "http"}://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  if (tls) log.info({ url, tls: tls.summary }, "serving REST, Connect, gRPC-Web and gRPC over TLS (ALPN h2 and http/1.1)");
+  else log.info({ url }, "serving REST, Connect, gRPC-Web and gRPC (h2c)");
+  const purger = purgeOn(cfg.purge, db.layout.mode) ? startDeletionPurger(dataPlane.purge, { intervalMs: cfg.purge.intervalMs, maxUnits: 10, newClaimId: newId }, log) : undefined;
   return {
     url,
     db,
+    reload: tlsReloader(cfg.tls, server, log),
     async stop() {
       health.drain();
       await server.close(cfg.shutdownGraceMs);
       await tokens.close();
       await sweep.stop();
+      await purger?.stop();
       await commits.close();
       await db.close();
     },

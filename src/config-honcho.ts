@@ -27,6 +27,10 @@ export interface HonchoSettings {
   embeddingChunkTokens: number;
   /** DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS: o200k tokens allowed in reasoning.custom_instructions */
   maxCustomInstructionsTokens: number;
+  /** SESSION_OBSERVERS_LIMIT: active members of a session with observe_others at most (Honcho's ObserverException past it) */
+  sessionObserversLimit: number;
+  /** MAX_FILE_SIZE: bytes an uploaded file may have (messages/upload answers 413 past it) */
+  maxFileSize: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +67,8 @@ export function loadHonchoSettings(env: Env): HonchoSettings {
     embedMessages: bool("", "EMBED_MESSAGES", true),
     embeddingChunkTokens: transport === "gemini" ? Math.min(maxInput, 2048) : maxInput,
     maxCustomInstructionsTokens: int("DERIVER", "MAX_CUSTOM_INSTRUCTIONS_TOKENS", 2000, -1, 2000),
+    sessionObserversLimit: int("", "SESSION_OBSERVERS_LIMIT", 10, 0, Number.MAX_SAFE_INTEGER),
+    maxFileSize: int("", "MAX_FILE_SIZE", 5_242_880, 0, Number.MAX_SAFE_INTEGER),
   };
 }
 

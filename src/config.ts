@@ -3,6 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadHonchoSettings, parseBool, type HonchoSettings } from "./config-honcho.js";
+import { loadPurgeSettings, type PurgeSettings } from "./config-purge.js";
+import type { TlsFiles } from "./transport/tls.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -10,6 +12,10 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl?: string;
+  /** DATABASE_URL is a transaction-mode pooler (PgBouncer): no prepared statements, no session settings */
+  databasePooled: boolean;
+  /** a direct (session) connection for migrations and LISTEN, beside a pooled DATABASE_URL */
+  databaseDirectUrl?: string;
   dataDir: string;
   poolSize: number;
   /** service processes on the one port (cluster.ts); 1: this process serves */
@@ -31,6 +37,12 @@ export interface Config {
   serviceSchema: string;
   /** Honcho's settings that decide what a write stores */
   honcho: HonchoSettings;
+  /** CORS_ORIGINS: origins a browser may call from (Honcho's CORSMiddleware allow_origins) */
+  corsOrigins: string[];
+  /** the background purge of deleted sessions and workspaces */
+  purge: PurgeSettings;
+  /** TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE; unset: cleartext */
+  tls?: TlsFiles;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -38,6 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || "127.0.0.1",
     port: int(env, "PORT", 8000),
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePooled: bool(env, "DATABASE_POOLED", false),
+    databaseDirectUrl: env.DATABASE_DIRECT_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, "data")),
     poolSize: int(env, "DB_POOL_SIZE", 10),
     writeGroupSlots: int(env, "WRITE_GROUP_SLOTS", 4),
@@ -57,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencySweepMs: int(env, "IDEMPOTENCY_SWEEP_MS", 60_000),
     serviceSchema: env.SERVICE_DB_SCHEMA || "honcho_ingest",
     honcho: loadHonchoSettings(env),
+    corsOrigins: origins(env, "CORS_ORIGINS", ["http://localhost", "http://127.0.0.1:8000", "https://api.honcho.dev"]),
+    purge: loadPurgeSettings(env),
+    tls: tlsFiles(env),
   };
 }
 
@@ -70,4 +87,35 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+// Honcho's list[str] settings: pydantic-settings reads a JSON array of strings.
+function origins(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list) || !list.every((o) => typeof o === "string")) {
+    throw new Error(`${name} must be a JSON array of origins, like ["https://app.example.com"], got ${JSON.stringify(raw)}`);
+  }
+  return list;
+}
+
+// Both or neither: with one alone the service would serve cleartext to an
+// operator who believes it serves TLS.
+function tlsFiles(env: NodeJS.ProcessEnv): TlsFiles | undefined {
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  const clientCaFile = env.TLS_CLIENT_CA_FILE || undefined;
+  if (!certFile && !keyFile) {
+    if (clientCaFile) throw new Error("TLS_CLIENT_CA_FILE is set but TLS_CERT_FILE and TLS_KEY_FILE are not: client certificates are asked for in a TLS handshake, so TLS needs both");
+    return undefined;
+  }
+  if (!certFile) throw new Error("TLS_KEY_FILE is set but TLS_CERT_FILE is not: set both (TLS) or neither (cleartext)");
+  if (!keyFile) throw new Error("TLS_CERT_FILE is set but TLS_KEY_FILE is not: set both (TLS) or neither (cleartext)");
+  return clientCaFile ? { certFile, keyFile, clientCaFile } : { certFile, keyFile };
 }

@@ -47,6 +47,13 @@ async function serve(): Promise<void> {
     };
     process.on("SIGTERM", () => void stop("SIGTERM"));
     process.on("SIGINT", () => void stop("SIGINT"));
+    // reload, not stop: new TLS certificates, open connections untouched (with
+    // TLS off there is nothing to reload, and the process goes on all the
+    // same, as it must under cluster.ts, which passes SIGHUP to every worker)
+    process.on("SIGHUP", () => {
+      log.info({ signal: "SIGHUP" }, "reloading");
+      void app.reload();
+    });
   } catch (err) {
     log.fatal({ err }, "failed to start");
     process.exit(1);

@@ -1,6 +1,6 @@
 // CreateMessages: the only place that holds the RPC's logic. Every protocol
-// reaches it with a CreateMessagesRequest; it validates, counts tokens,
-// stores the batch and answers the stored messages.
+// reaches it with a CreateMessagesRequest; it validates, and stores the batch
+// through the shared write path (store-messages.ts), which answers the stored messages.
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import {
   CreateMessagesRequestSchema,
@@ -11,12 +11,12 @@ import {
   type CreateMessagesResponse,
 } from "../../gen/honcho/v3/messages_pb.js";
 import { createHash } from "node:crypto";
-import { DomainError, notFound } from "../domain/errors.js";
-import { newId } from "../domain/ids.js";
-import { microsToIso, validateCreateMessages, type NewMessage, type ValidBatch } from "../domain/validation/index.js";
+import { DomainError } from "../domain/errors.js";
+import { validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./types.js";
-import { messageFromRow, messageOf, timestampFromMicros } from "./shapes.js";
+import { messageFromRow, timestampFromMicros } from "./shapes.js";
+import { storeMessages } from "./store-messages.js";
 import { validatedRpc } from "./validated-rpc.js";
 
 // REST requests are validated on the raw JSON (keeping pydantic's lax
@@ -40,48 +40,20 @@ export const createMessagesRpc = validatedRpc(
   }),
 );
 
-export function createMessagesHandler({ messages: store, reads, tokens, idempotencyTtlSeconds, embeddingChunkTokens, onIngested }: Dependencies) {
+export function createMessagesHandler(deps: Dependencies) {
   return async function createMessages(req: CreateMessagesRequest, ctx: CallContext): Promise<CreateMessagesResponse> {
     const batch: ValidBatch = createMessagesRpc.valueOf(req);
     const key = idempotencyKeyOf(ctx.headers);
-    const peers = [...new Set(batch.messages.map((m) => m.peerId))].map((name) => ({ name, newId: newId() }));
-    const { counts, chunks } = await tokens.analyse(batch.messages.map((m) => m.content), embeddingChunkTokens);
-    const rows = batch.messages.map((m, i) => ({
-      publicId: newId(),
-      peerName: m.peerId,
-      content: m.content,
-      metadata: m.metadata,
-      tokenCount: counts[i]!,
-      createdAt: m.createdAtMicros === null ? null : microsToIso(m.createdAtMicros),
-      configuration: configurationJson(m.configuration),
-      chunks: chunks ? chunks[i]! : [],
-    }));
-    const once = key === undefined ? undefined : { scope: `CreateMessages:${batch.workspaceId}/${batch.sessionId}`, key, requestHash: hashBatch(batch), ttlSeconds: idempotencyTtlSeconds };
-    const outcome = await store.write({ workspaceName: batch.workspaceId, sessionName: batch.sessionId, newWorkspaceId: newId(), newSessionId: newId(), peers, rows, once });
+    const once = key === undefined ? undefined : { scope: `CreateMessages:${batch.workspaceId}/${batch.sessionId}`, key, requestHash: hashBatch(batch) };
+    const outcome = await storeMessages(deps, batch, once);
     if (outcome.kind === "conflict") throw new DomainError("conflict", `Idempotency-Key ${key} was already used with a different request`);
-    if (outcome.kind === "replay") return create(CreateMessagesResponseSchema, { messages: (await reads.byIds(outcome.publicIds)).map(messageFromRow) });
-    if (outcome.kind === "inactive") throw notFound(`Session ${batch.sessionId} not found in workspace ${batch.workspaceId}`);
-    const stored = outcome.rows;
-    onIngested?.(rows.length, rows.reduce((sum, r) => sum + r.tokenCount, 0));
-    return {
-      $typeName: CreateMessagesResponseSchema.typeName,
-      messages: rows.map((r, i) =>
-        messageOf(r.publicId, r.content, r.peerName, batch.sessionId, r.metadata as JsonObject, stored[i]!.createdAtMicros, batch.workspaceId, r.tokenCount),
-      ),
-    };
+    if (outcome.kind === "replay") return create(CreateMessagesResponseSchema, { messages: (await deps.reads.byIds(outcome.publicIds)).map(messageFromRow) });
+    return { $typeName: CreateMessagesResponseSchema.typeName, messages: outcome.messages };
   };
 }
 
-// The message's configuration as Honcho stores it (snake_case JSON).
-function configurationJson(c: NewMessage["configuration"]): Record<string, unknown> | null {
-  if (!c) return null;
-  if (!c.reasoning) return {};
-  const { enabled, customInstructions } = c.reasoning;
-  return { reasoning: { ...(enabled !== undefined ? { enabled } : {}), ...(customInstructions !== undefined ? { custom_instructions: customInstructions } : {}) } };
-}
-
 // Idempotency-Key: an HTTP header on REST, metadata on gRPC and Connect.
-function idempotencyKeyOf(headers: Headers): string | undefined {
+export function idempotencyKeyOf(headers: Headers): string | undefined {
   const key = headers.get("idempotency-key");
   if (key === null) return undefined;
   if (key.length < 1 || key.length > 255) throw new DomainError("bad_request", "Idempotency-Key must be 1 to 255 characters");
@@ -89,7 +61,7 @@ function idempotencyKeyOf(headers: Headers): string | undefined {
 }
 
 // What makes two requests "the same": the validated batch, not its spelling.
-function hashBatch(batch: ValidBatch): string {
+export function hashBatch(batch: ValidBatch): string {
   const canonical = batch.messages.map((m) => [m.content, m.peerId, m.metadata, m.configuration, m.createdAtMicros?.toString() ?? null]);
   return createHash("sha256").update(JSON.stringify([batch.workspaceId, batch.sessionId, canonical])).digest("hex");
 }

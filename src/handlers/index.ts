@@ -4,22 +4,23 @@
 // come from several files is merged here.
 import { MessageService } from "../../gen/honcho/v3/messages_pb.js";
 import { QueueService, WatchService } from "../../gen/honcho/v3/queue_pb.js";
-import { PeerService, SessionService, WorkspaceService } from "../../gen/honcho/v3/resources_pb.js";
 import { createMessagesHandler, createMessagesRpc } from "./create-messages.js";
 import { getMessageRpc, listMessagesRpc, readMessageHandlers, updateMessageRpc } from "./read-messages.js";
 import { queueHandlers } from "./queue.js";
-import { peerRpc, resourceHandlers, sessionRpc, workspaceRpc } from "./resources.js";
+import { resourceBindings } from "./resources.js";
+import { sessionPeerBindings } from "./session-peers.js";
+import { dataPlaneBindings } from "./data-plane.js";
+import { bulkMessageBindings } from "./bulk-messages.js";
 import { sessionRead, sessionTarget, sessionWrite, workspaceTarget, workspaceWrite, type Dependencies, type ServiceBinding } from "./types.js";
 import { watchMessagesHandler } from "./watch-messages.js";
 
 export type { Dependencies, JsonDecoder, Policy, ServiceBinding, StreamHandler, UnaryHandler } from "./types.js";
 
 export function bindServices(deps: Dependencies): ServiceBinding[] {
-  return mergeBindings([...coreBindings(deps)]);
+  return mergeBindings([...coreBindings(deps), ...resourceBindings(deps), ...sessionPeerBindings(deps), ...dataPlaneBindings(deps), ...bulkMessageBindings(deps)]);
 }
 
 function coreBindings(deps: Dependencies): ServiceBinding[] {
-  const resources = resourceHandlers(deps);
   const queue = queueHandlers(deps);
   return [
     {
@@ -49,26 +50,6 @@ function coreBindings(deps: Dependencies): ServiceBinding[] {
         getMessage: { access: sessionRead, target: sessionTarget },
         listMessages: { access: sessionRead, target: sessionTarget },
       },
-    },
-    {
-      service: WorkspaceService,
-      handlers: { getOrCreateWorkspace: resources.getOrCreateWorkspace },
-      jsonDecoders: { getOrCreateWorkspace: workspaceRpc.decode },
-      // the workspace is named in the body
-      policies: { getOrCreateWorkspace: { access: workspaceWrite, target: (f) => ({ workspace: f.id ?? "" }) } },
-    },
-    {
-      service: PeerService,
-      handlers: { getOrCreatePeer: resources.getOrCreatePeer },
-      jsonDecoders: { getOrCreatePeer: peerRpc.decode },
-      policies: { getOrCreatePeer: { access: workspaceWrite, target: workspaceTarget } },
-    },
-    {
-      service: SessionService,
-      handlers: { getOrCreateSession: resources.getOrCreateSession },
-      jsonDecoders: { getOrCreateSession: sessionRpc.decode },
-      // a session token may get or create its own session
-      policies: { getOrCreateSession: { access: workspaceWrite, target: (f) => ({ workspace: f.workspace_id ?? "", session: f.id ?? "" }) } },
     },
   ];
 }

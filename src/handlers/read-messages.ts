@@ -17,6 +17,7 @@ import { notFound } from "../domain/errors.js";
 import { validateMessageList, validateMessageRef, validateMessageUpdate } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./types.js";
+import { offsetOf, pageOf } from "./pages.js";
 import { messageFromRow } from "./shapes.js";
 import { validatedRpc } from "./validated-rpc.js";
 
@@ -57,14 +58,8 @@ export function readMessageHandlers({ reads }: Dependencies) {
     },
     async listMessages(req: ListMessagesRequest, _ctx: CallContext) {
       const v = listMessagesRpc.valueOf(req);
-      const { rows, total } = await reads.page(v.workspaceId, v.sessionId, v.filters, (v.page - 1) * v.size, v.size, v.reverse);
-      return create(ListMessagesResponseSchema, {
-        items: rows.map(messageFromRow),
-        total,
-        page: v.page,
-        size: v.size,
-        pages: Math.ceil(total / v.size),
-      });
+      const { rows, total } = await reads.page(v.workspaceId, v.sessionId, v.filter, offsetOf(v), v.size, v.reverse);
+      return create(ListMessagesResponseSchema, pageOf(rows, total, v, messageFromRow));
     },
   };
 }

@@ -1,4 +1,8 @@
-// Get-or-create of workspaces, peers and sessions, as the Honcho SDKs call them.
+// Get-or-create of workspaces, peers and sessions (Honcho's W1, P2, S2), as
+// the Honcho SDKs call them: REST 201 when the call created the resource, 200
+// when it existed (the responses' `created`). These routes authorize
+// themselves: any valid token reaches them, and the handler compares the
+// claims with what the validated body names, as Honcho's handlers do.
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import {
   GetOrCreatePeerRequestSchema,
@@ -14,41 +18,63 @@ import {
   type GetOrCreateSessionRequest,
   type GetOrCreateWorkspaceRequest,
 } from "../../gen/honcho/v3/resources_pb.js";
-import { notFound } from "../domain/errors.js";
+import type { Access } from "../domain/auth/index.js";
+import { authorizePeerCreate, authorizeSessionCreate, authorizeWorkspaceCreate } from "../domain/auth/self.js";
+import { DomainError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
-import { validatePeerCreate, validateSessionCreate, validateWorkspaceCreate } from "../domain/validation/index.js";
+import { impossiblePeerNames } from "../domain/membership.js";
+import { validatePeerCreate, validateSessionCreate, validateWorkspaceCreate } from "../domain/validation/get-or-create.js";
 import type { ResourceRow } from "../store/resource-store.js";
+import { claimsOf } from "./claims.js";
 import type { CallContext } from "./context.js";
-import type { Dependencies } from "./types.js";
+import { membershipRules, namedMembers, refusedAs, sessionOf } from "./membership.js";
 import { timestampFromMicros } from "./shapes.js";
+import type { Dependencies, Policy, ServiceBinding } from "./types.js";
 import { validatedRpc } from "./validated-rpc.js";
 
 const str = (v: unknown) => v as string;
 
-export const workspaceRpc = validatedRpc(
-  WorkspaceService.methods[0]!,
-  ({ body }) => validateWorkspaceCreate(body),
-  (v) => create(GetOrCreateWorkspaceRequestSchema, { id: v.id, metadata: v.metadata as JsonObject, configuration: v.configuration as JsonObject }),
-);
+// Honcho's require_auth(): a valid token, whatever it names; the handler decides.
+const selfAuthorizing: Policy = { access: { kind: "token" } satisfies Access, target: (f) => ({ workspace: f.workspace_id ?? f.id ?? "" }) };
 
-export const peerRpc = validatedRpc(
-  PeerService.methods[0]!,
-  ({ path, body }) => validatePeerCreate({ workspace_id: str(path.workspace_id) }, body),
-  (v) => create(GetOrCreatePeerRequestSchema, { workspaceId: v.workspaceId, id: v.id, metadata: v.metadata as JsonObject, configuration: v.configuration as JsonObject }),
-);
+// This service does not manage Honcho's scopes (scope peers, their
+// memberships and backfill work): a session's `scopes` are refused rather
+// than ignored.
+const SCOPES_UNSUPPORTED = "Scopes are not supported by this service: create the session without `scopes` (manage scopes with Honcho's own /scopes routes)";
 
-export const sessionRpc = validatedRpc(
-  SessionService.methods[0]!,
-  ({ path, body }) => validateSessionCreate({ workspace_id: str(path.workspace_id) }, body),
-  (v) =>
-    create(GetOrCreateSessionRequestSchema, {
-      workspaceId: v.workspaceId,
-      id: v.id,
-      metadata: v.metadata as JsonObject,
-      configuration: v.configuration as JsonObject,
-      peers: v.peers as Record<string, JsonObject>,
-    }),
-);
+function rpcs(deps: Dependencies) {
+  const maxTokens = deps.honcho.maxCustomInstructionsTokens;
+  return {
+    workspace: validatedRpc(
+      WorkspaceService.method.getOrCreateWorkspace,
+      ({ body }) => validateWorkspaceCreate(body, maxTokens),
+      (v) => create(GetOrCreateWorkspaceRequestSchema, { id: v.id, metadata: v.metadata as JsonObject, configuration: v.configuration as JsonObject }),
+    ),
+    peer: validatedRpc(
+      PeerService.method.getOrCreatePeer,
+      ({ path, body }) => validatePeerCreate({ workspace_id: str(path.workspace_id) }, body),
+      (v) =>
+        create(GetOrCreatePeerRequestSchema, {
+          workspaceId: v.workspaceId,
+          id: v.id,
+          metadata: (v.metadata ?? undefined) as JsonObject | undefined,
+          configuration: (v.configuration ?? undefined) as JsonObject | undefined,
+        }),
+    ),
+    session: validatedRpc(
+      SessionService.method.getOrCreateSession,
+      ({ path, body }) => validateSessionCreate({ workspace_id: str(path.workspace_id) }, body, maxTokens),
+      (v) =>
+        create(GetOrCreateSessionRequestSchema, {
+          workspaceId: v.workspaceId,
+          id: v.id,
+          metadata: (v.metadata ?? undefined) as JsonObject | undefined,
+          configuration: (v.configuration ?? undefined) as JsonObject | undefined,
+          peers: Object.fromEntries((v.peers ?? []).map(([peer, c]) => [peer, { ...c } as JsonObject])),
+        }),
+    ),
+  };
+}
 
 const common = (r: ResourceRow) => ({
   id: r.name,
@@ -57,24 +83,68 @@ const common = (r: ResourceRow) => ({
   createdAt: timestampFromMicros(BigInt(r.micros)),
 });
 
-export function resourceHandlers({ resources }: Dependencies) {
-  return {
-    async getOrCreateWorkspace(req: GetOrCreateWorkspaceRequest, _ctx: CallContext) {
-      const v = workspaceRpc.valueOf(req);
-      const row = await resources.workspace(v.id, newId(), v.metadata, v.configuration);
-      return create(GetOrCreateWorkspaceResponseSchema, { workspace: common(row) });
+export function resourceBindings(deps: Dependencies): ServiceBinding[] {
+  const { resources, sessionPeers, honcho, auth } = deps;
+  const rpc = rpcs(deps);
+  const rules = membershipRules(honcho);
+
+  async function getOrCreateWorkspace(req: GetOrCreateWorkspaceRequest, ctx: CallContext) {
+    const v = rpc.workspace.valueOf(req);
+    authorizeWorkspaceCreate(await claimsOf(auth, ctx), v.id);
+    const { row, created } = await resources.workspace(v.id, newId(), v.metadata, v.configuration);
+    return create(GetOrCreateWorkspaceResponseSchema, { workspace: common(row), created });
+  }
+
+  async function getOrCreatePeer(req: GetOrCreatePeerRequest, ctx: CallContext) {
+    const v = rpc.peer.valueOf(req);
+    authorizePeerCreate(await claimsOf(auth, ctx), v.workspaceId, v.id);
+    const { row, created } = await resources.peer(v.workspaceId, v.id, { workspace: newId(), peer: newId() }, v.metadata, v.configuration);
+    return create(GetOrCreatePeerResponseSchema, { peer: { ...common(row), workspaceId: v.workspaceId }, created });
+  }
+
+  async function getOrCreateSession(req: GetOrCreateSessionRequest, ctx: CallContext) {
+    const v = rpc.session.valueOf(req);
+    const withScopes = (v.scopes?.length ?? 0) > 0;
+    authorizeSessionCreate(await claimsOf(auth, ctx), v.workspaceId, v.id, withScopes);
+    if (withScopes) throw new DomainError("invalid_argument", SCOPES_UNSUPPORTED);
+    const peers = v.peers ?? [];
+    const impossible = impossiblePeerNames(peers.map(([name]) => name));
+    if (impossible) throw impossible;
+    const { row, created } = await refusedAs({ workspace: v.workspaceId, session: v.id, limit: honcho.sessionObserversLimit }, () =>
+      sessionPeers.getOrCreateSession(
+        {
+          workspace: v.workspaceId,
+          name: v.id,
+          newWorkspaceId: newId(),
+          newSessionId: newId(),
+          metadata: v.metadata,
+          configuration: v.configuration,
+          peers: namedMembers(peers),
+        },
+        rules,
+      ),
+    );
+    return create(GetOrCreateSessionResponseSchema, { session: sessionOf(row), created });
+  }
+
+  return [
+    {
+      service: WorkspaceService,
+      handlers: { getOrCreateWorkspace },
+      jsonDecoders: { getOrCreateWorkspace: rpc.workspace.decode },
+      policies: { getOrCreateWorkspace: selfAuthorizing },
     },
-    async getOrCreatePeer(req: GetOrCreatePeerRequest, _ctx: CallContext) {
-      const v = peerRpc.valueOf(req);
-      const row = await resources.peer(v.workspaceId, v.id, { workspace: newId(), peer: newId() }, v.metadata, v.configuration);
-      return create(GetOrCreatePeerResponseSchema, { peer: { ...common(row), workspaceId: v.workspaceId } });
+    {
+      service: PeerService,
+      handlers: { getOrCreatePeer },
+      jsonDecoders: { getOrCreatePeer: rpc.peer.decode },
+      policies: { getOrCreatePeer: selfAuthorizing },
     },
-    async getOrCreateSession(req: GetOrCreateSessionRequest, _ctx: CallContext) {
-      const v = sessionRpc.valueOf(req);
-      const peers = Object.entries(v.peers).map(([name, configuration]) => ({ name, newId: newId(), configuration }));
-      const row = await resources.session(v.workspaceId, v.id, { workspace: newId(), session: newId() }, v.metadata, v.configuration, peers);
-      if (!row) throw notFound(`Session ${v.id} not found in workspace ${v.workspaceId}`);
-      return create(GetOrCreateSessionResponseSchema, { session: { ...common(row), isActive: true, workspaceId: v.workspaceId } });
+    {
+      service: SessionService,
+      handlers: { getOrCreateSession },
+      jsonDecoders: { getOrCreateSession: rpc.session.decode },
+      policies: { getOrCreateSession: selfAuthorizing },
     },
-  };
+  ];
 }

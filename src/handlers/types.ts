@@ -2,13 +2,17 @@
 // and every transport shares (a leaf module, so no handler imports the file
 // that wires them all).
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
-import type { Access, Target } from "../domain/auth/index.js";
+import type { Logger } from "pino";
+import type { Access, AuthSettings, Target } from "../domain/auth/index.js";
+import type { HonchoSettings } from "../config-honcho.js";
 import type { TokenCounter } from "../domain/tokens.js";
 import type { MessageReads } from "../store/message-reads.js";
 import type { MessageStore } from "../store/message-store.js";
 import type { CommitFeed } from "../store/notifications.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { ResourceStore } from "../store/resource-store.js";
+import type { SessionPeerStore } from "../store/session-peers-store.js";
+import type { DataPlaneStore } from "../store/data-plane.js";
 import type { CallContext } from "./context.js";
 
 export type { CallContext };
@@ -17,8 +21,12 @@ export type { CallContext };
 // a binding holds any of them, hence `any` for the request.
 export type UnaryHandler = (req: any, ctx: CallContext) => Promise<MessageShape<DescMessage>>;
 export type StreamHandler = (req: any, ctx: CallContext) => AsyncIterable<MessageShape<DescMessage>>;
-/** Turns REST path parameters and the parsed JSON body (MISSING when empty) into the request message (throws ValidationFailed). */
-export type JsonDecoder = (path: Record<string, string>, body: unknown, query?: Record<string, string>) => MessageShape<DescMessage>;
+/**
+ * Turns REST path parameters and the body (parsed JSON, MISSING when empty, a
+ * RawBody when not JSON, a FormBody for a form route) into the request
+ * message (throws ValidationFailed); the request's Content-Type comes along.
+ */
+export type JsonDecoder = (path: Record<string, string>, body: unknown, query?: Record<string, string>, contentType?: string | null) => MessageShape<DescMessage>;
 
 /** Who may call a method: the access it needs on the resource its request names. */
 export interface Policy {
@@ -33,7 +41,7 @@ export interface Policy {
  */
 export interface ServiceBinding {
   service: DescService;
-  /** by method localName */
+  /** by method localName; a client-streaming method's handler takes an AsyncIterable of its requests */
   handlers: Record<string, UnaryHandler>;
   /** server-streaming methods, by localName */
   streams?: Record<string, StreamHandler>;
@@ -49,11 +57,19 @@ export interface Dependencies {
   commits: CommitFeed;
   reads: MessageReads;
   resources: ResourceStore;
+  sessionPeers: SessionPeerStore;
+  dataPlane: DataPlaneStore;
   tokens: TokenCounter;
   /** how long an Idempotency-Key is remembered */
   idempotencyTtlSeconds: number;
   /** cl100k tokens per pending embedding chunk; 0: no embedding rows are written */
   embeddingChunkTokens: number;
+  /** Honcho's settings (configuration validation, observer limit) */
+  honcho: HonchoSettings;
+  /** the token rules, for handlers that authorize against what the body names (Honcho's self-authorizing routes) */
+  auth: AuthSettings;
+  /** the service's logger (progress of long calls such as ImportMessages) */
+  log?: Logger;
   /** told of every stored batch: messages and tokens */
   onIngested?: (messages: number, tokens: number) => void;
 }

@@ -1,4 +1,31 @@
 // Opens PostgreSQL: DATABASE_URL when set, otherwise the embedded server.
+//
+// Behind a transaction-mode pooler (PgBouncer; DATABASE_POOLED=true) a
+// connection of the pool is a different server session from one transaction
+// to the next, so nothing may live in the session:
+// - no startup parameters but application_name (PgBouncer refuses the rest:
+//   "unsupported startup parameter: statement_timeout"), so no
+//   statement_timeout or lock_timeout either: the write path is bounded by its
+//   client-side deadline (deadline.ts: the cancel request reaches the server
+//   running it through PgBouncer), and other statements by whatever the
+//   server's sessions start with (a role's defaults, PgBouncer's
+//   query_timeout), which a warning at start-up asks for when there is none;
+// - no named prepared statements (postgres.js prepare: false): one prepared in
+//   one transaction is missing in the next, and postgres.js's retry of a
+//   missing one serialises the parameters twice (porsager/postgres#1197, in
+//   3.4.9: jsonb arrives as a string, true as false); with prepare on,
+//   test/reliability/pgbouncer.test.ts found batches stored without their
+//   queue work, and no error;
+// - no LISTEN: notifications go to whichever session ran it.
+//   DATABASE_DIRECT_URL (the server itself, which takes the startup
+//   parameters) gives the dedicated LISTEN connection and runs the
+//   migrations; without it, WatchMessages streams learn of other processes'
+//   commits by their 5 s poll.
+// The pool mode is a setting, not detected: a client cannot see it (PgBouncer
+// passes the server's own server_version through, and its SHOW VERSION exists
+// only on its admin console), and a wrong guess towards prepared statements
+// fails only under load. PgBouncer's refusal of a startup parameter is
+// recognised, though, and turned into an error that names the setting.
 import postgres, { type Sql } from "postgres";
 import type { Logger } from "pino";
 import { startEmbeddedPostgres } from "./embedded.js";
@@ -7,6 +34,10 @@ import type { SchemaNames } from "./schema.js";
 
 export interface DatabaseConfig {
   databaseUrl?: string;
+  /** DATABASE_URL goes through a transaction-mode pooler (PgBouncer): no session state, no prepared statements */
+  databasePooled?: boolean;
+  /** the server itself, beside a pooled DATABASE_URL: migrations and LISTEN (a session of their own) */
+  databaseDirectUrl?: string;
   dataDir: string;
   poolSize: number;
   /** bound on any one statement, and on waiting for a row lock (ms) */
@@ -14,6 +45,8 @@ export interface DatabaseConfig {
   /** Honcho's schema and this service's */
   schemas: SchemaNames;
 }
+
+type DedicatedHandlers = { onnotify(channel: string, payload: string): void; onclose(): void };
 
 export interface Database {
   sql: Sql;
@@ -23,9 +56,10 @@ export interface Database {
   /**
    * One connection of its own, outside the pool, that stays open (LISTEN
    * needs a session). postgres.js reconnects it on its next query after a
-   * loss; `onclose` says it was lost.
+   * loss; `onclose` says it was lost. Absent behind a transaction pooler
+   * without DATABASE_DIRECT_URL: there is no session to LISTEN in.
    */
-  dedicated(handlers: { onnotify(channel: string, payload: string): void; onclose(): void }): Sql;
+  dedicated?: (handlers: DedicatedHandlers) => Sql;
   /** Closes the pool, then stops the embedded server if this process started it. */
   close(): Promise<void>;
 }
@@ -33,35 +67,48 @@ export interface Database {
 export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Database> {
   const embedded = cfg.databaseUrl ? undefined : await startEmbeddedPostgres(cfg.dataDir, log);
   const url = cfg.databaseUrl ?? embedded!.url;
-  const common = {
+  const pooled = Boolean(cfg.databaseUrl && cfg.databasePooled);
+  const directUrl = cfg.databaseUrl ? cfg.databaseDirectUrl : undefined;
+  const base = {
     connect_timeout: 5,
     // Reconnect soon after PostgreSQL comes back: postgres.js's default
     // backoff grows to seconds while it is away (retries here every ≤ 0.5 s).
     backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 0.5),
     onnotice: () => {},
+  };
+  // a session of its own: settings for its life
+  const session = {
+    ...base,
     connection: {
       application_name: "honcho-ingest",
       statement_timeout: cfg.statementTimeoutMs,
       lock_timeout: Math.min(cfg.statementTimeoutMs, 10_000),
     },
   };
-  const sql = postgres(url, { ...common, max: cfg.poolSize, idle_timeout: 60 });
+  // through a transaction pooler: application_name is one PgBouncer keeps per client
+  const pool = pooled ? { ...base, prepare: false, connection: { application_name: "honcho-ingest" } } : session;
+  const sql = postgres(url, { ...pool, max: cfg.poolSize, idle_timeout: 60 });
   let layout: MigrationResult;
   try {
-    layout = await migrate(sql, cfg.schemas);
+    layout = await migrateOn(directUrl ? postgres(directUrl, { ...session, max: 1 }) : undefined, sql, cfg.schemas);
     log.info(
       { mode: layout.mode, honchoSchema: cfg.schemas.honcho, serviceSchema: cfg.schemas.service, honchoRevision: layout.honchoRevision, applied: layout.applied, embeddings: layout.embeddings },
       layout.mode === "attached" ? "attached to Honcho's database" : "standalone database (Honcho's tables, created by this service)",
     );
+    if (pooled) await reportPooled(sql, Boolean(directUrl), cfg.statementTimeoutMs, log);
   } catch (err) {
     await sql.end({ timeout: 1 });
     await embedded?.stop();
-    throw err;
+    throw explained(err, pooled);
   }
   // onnotify is postgres.js's own option for NotificationResponse (what its
   // sql.listen uses), missing from its typings.
-  const dedicated: Database["dedicated"] = ({ onnotify, onclose }) =>
-    postgres(url, { ...common, max: 1, idle_timeout: 0, max_lifetime: 0, fetch_types: false, onclose, ...({ onnotify } as object) });
+  const listenUrl = directUrl ?? (pooled ? undefined : url);
+  const dedicated: Database["dedicated"] =
+    listenUrl === undefined
+      ? undefined
+      : ({ onnotify, onclose }) =>
+          postgres(listenUrl, { ...session, max: 1, idle_timeout: 0, max_lifetime: 0, fetch_types: false, onclose, ...({ onnotify } as object) });
   return {
     sql,
     schemas: cfg.schemas,
@@ -72,6 +119,47 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
       await embedded?.stop();
     },
   };
+}
+
+// Migrations run in one transaction under a transaction-scoped advisory lock
+// (migrate.ts), so a transaction pooler can carry them; the direct connection
+// is used when there is one all the same (a pooler's query_timeout or its
+// refusal of long transactions has no say then).
+async function migrateOn(direct: Sql | undefined, pool: Sql, names: SchemaNames): Promise<MigrationResult> {
+  if (!direct) return migrate(pool, names);
+  try {
+    return await migrate(direct, names);
+  } finally {
+    await direct.end({ timeout: 1 });
+  }
+}
+
+async function reportPooled(sql: Sql, direct: boolean, statementTimeoutMs: number, log: Logger): Promise<void> {
+  const [s] = await sql<{ statement_timeout: string; lock_timeout: string; role: string }[]>`
+    SELECT current_setting('statement_timeout') AS statement_timeout, current_setting('lock_timeout') AS lock_timeout, current_user AS role`;
+  log.info({ prepare: false, listen: direct }, "DATABASE_URL is a transaction pooler: no prepared statements, no session settings");
+  if (!direct) {
+    log.warn("LISTEN is off (DATABASE_POOLED without DATABASE_DIRECT_URL): WatchMessages streams see commits made through this process at once, through other processes (replicas, workers) at their 5 s poll");
+  }
+  if (s && s.statement_timeout === "0") {
+    log.warn(
+      { role: s.role, lockTimeout: s.lock_timeout },
+      `behind the pooler only writes are bounded (by DB_STATEMENT_TIMEOUT_MS, client-side); for the other statements give the role a limit its sessions start with: ALTER ROLE ${s.role} SET statement_timeout = '${statementTimeoutMs}ms' (and lock_timeout), or set PgBouncer's query_timeout`,
+    );
+  }
+}
+
+// PgBouncer refuses a startup parameter it does not track with a FATAL
+// protocol violation before anything else happens.
+function explained(err: unknown, pooled: boolean): unknown {
+  const e = err as { code?: string; message?: string } | null;
+  if (!pooled && e?.code === "08P01" && /unsupported startup parameter/.test(e.message ?? "")) {
+    return new Error(
+      "DATABASE_URL looks like PgBouncer (it refused a startup parameter): behind a transaction-mode pooler set DATABASE_POOLED=true, and DATABASE_DIRECT_URL to the server itself for LISTEN",
+      { cause: err },
+    );
+  }
+  return err;
 }
 
 /**

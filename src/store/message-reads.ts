@@ -1,6 +1,8 @@
 // Reading messages back: one message, its metadata replaced, and pages of a
-// session's messages in sequence order with Honcho's filters.
+// session's messages in sequence order with Honcho's filter language.
 import type { Sql } from "postgres";
+import type { FilterCondition } from "../domain/filters/index.js";
+import { filterSql } from "./filter-sql.js";
 import { micros } from "./micros.js";
 import type { Tables } from "./schema.js";
 
@@ -13,13 +15,6 @@ export interface MessageRow {
   metadata: Record<string, unknown>;
   token_count: number;
   micros: string;
-}
-
-export interface MessageFilter {
-  peerId?: string;
-  /** jsonb containment */
-  metadata?: Record<string, unknown>;
-  createdAt?: { gt?: string; gte?: string; lt?: string; lte?: string };
 }
 
 export interface MessagePage {
@@ -35,7 +30,8 @@ export interface MessageReads {
   byIds(publicIds: string[]): Promise<MessageRow[]>;
   /** Replaces the metadata; null when there is no such message. */
   setMetadata(workspace: string, session: string, publicId: string, metadata: object): Promise<MessageRow | null>;
-  page(workspace: string, session: string, filter: MessageFilter, offset: number, limit: number, newestFirst: boolean): Promise<MessagePage>;
+  /** A page of a session's messages in sequence order, with Honcho's filter (src/domain/filters). */
+  page(workspace: string, session: string, filter: FilterCondition | null, offset: number, limit: number, newestFirst: boolean): Promise<MessagePage>;
 }
 
 const COLUMNS = `public_id, content, peer_name, session_name, workspace_name, metadata, token_count, ${micros("created_at")} AS micros`;
@@ -69,15 +65,7 @@ export function createMessageReads(sql: Sql, t: Tables): MessageReads {
     },
 
     async page(workspace, session, filter, offset, limit, newestFirst) {
-      const range = filter.createdAt ?? {};
-      const where = sql`
-        workspace_name = ${workspace} AND session_name = ${session}
-        ${filter.peerId !== undefined ? sql`AND peer_name = ${filter.peerId}` : sql``}
-        ${filter.metadata !== undefined ? sql`AND metadata @> ${sql.json(filter.metadata as never)}` : sql``}
-        ${range.gt !== undefined ? sql`AND created_at > ${range.gt}::text::timestamptz` : sql``}
-        ${range.gte !== undefined ? sql`AND created_at >= ${range.gte}::text::timestamptz` : sql``}
-        ${range.lt !== undefined ? sql`AND created_at < ${range.lt}::text::timestamptz` : sql``}
-        ${range.lte !== undefined ? sql`AND created_at <= ${range.lte}::text::timestamptz` : sql``}`;
+      const where = sql`workspace_name = ${workspace} AND session_name = ${session} AND ${filterSql(sql, "messages", filter)}`;
       const order = newestFirst ? sql`seq_in_session DESC` : sql`seq_in_session ASC`;
       const [result] = await sql<{ total: number; rows: MessageRow[] | null }[]>`
         SELECT

@@ -19,6 +19,8 @@ export interface NewMessageRow {
   configuration: Record<string, unknown> | null;
   /** pending embedding chunks: null = the content whole, [] = none */
   chunks: string[] | null;
+  /** the message's internal_metadata (absent: {}), written in the same transaction */
+  internalMetadata?: Record<string, unknown>;
 }
 
 export interface IdempotencyKey {
@@ -77,7 +79,13 @@ const RETRYABLE = new Set(["40P01", "40001", "23505"]);
 type Row = { batch: number; status: string; public_id: string | null; micros: string | null };
 
 export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots = 4, defaults, embed, onCommit }: MessageStoreOptions): MessageStore {
-  const defaultsJson = sql.json(defaults as never);
+  // Every parameter goes as text (or int) and is cast in SQL: postgres.js
+  // serialises jsonb and boolean parameters in place, and when it re-sends a
+  // prepared statement (after "cached plan must not change result type",
+  // porsager/postgres#1197) it serialises them again — a JSON object becomes a
+  // JSON string and true becomes false, and the batch would be stored without
+  // its work. Text survives being serialised twice.
+  const defaultsJson = JSON.stringify(defaults);
 
   const statement = (batches: BatchWrite[], isolate: boolean) => {
     const a = arraysOf(batches);
@@ -91,7 +99,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
         ${a.publicIds}::text[], ${a.peerOf}::text[], ${a.contents}::text[], ${a.metadata}::text[], ${a.tokens}::int[],
         ${a.createdAt}::text[]::timestamptz[], ${a.configurations}::text[],
         ${a.chunkOf}::int[], ${a.chunks}::text[],
-        ${defaultsJson}, ${embed}, ${isolate})`;
+        ${defaultsJson}::text::jsonb, ${String(embed)}::text::boolean, ${String(isolate)}::text::boolean, ${a.internalMetadata}::text[])`;
   };
 
   const committed = (b: BatchWrite, outcome: BatchOutcome) => {
@@ -167,6 +175,7 @@ function arraysOf(batches: BatchWrite[]) {
     publicIds: [] as string[], peerOf: [] as string[], contents: [] as string[], metadata: [] as string[], tokens: [] as number[],
     createdAt: [] as (string | null)[], configurations: [] as (string | null)[],
     chunkOf: [] as number[], chunks: [] as (string | null)[],
+    internalMetadata: [] as (string | null)[],
   };
   for (const b of batches) {
     a.ws.push(b.workspaceName);
@@ -196,6 +205,7 @@ function arraysOf(batches: BatchWrite[]) {
       a.tokens.push(r.tokenCount);
       a.createdAt.push(r.createdAt);
       a.configurations.push(r.configuration ? JSON.stringify(r.configuration) : null);
+      a.internalMetadata.push(r.internalMetadata ? JSON.stringify(r.internalMetadata) : null);
       for (const c of r.chunks ?? [null]) {
         a.chunkOf.push(i + 1);
         a.chunks.push(c);

@@ -16,6 +16,11 @@
 // ended the process. Here a lost or refused LISTEN is retried while anyone
 // watches, and every watcher re-reads once it is back (what was announced
 // meanwhile went to nobody).
+//
+// Behind a transaction pooler without a direct connection (database.ts) there
+// is no LISTEN: this process's own commits wake its watchers here, in
+// process, and other processes' are found by the watchers' poll. The NOTIFY
+// is sent all the same, for replicas that do listen.
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
@@ -33,6 +38,7 @@ export interface CommitFeed {
 }
 
 export function createCommitFeed(sql: Sql, openDedicated: Database["dedicated"], log: Logger): CommitFeed {
+  const listens = openDedicated !== undefined;
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   let subscribers = 0;
@@ -44,7 +50,7 @@ export function createCommitFeed(sql: Sql, openDedicated: Database["dedicated"],
   let sending: Promise<void> | undefined;
 
   function listen(): void {
-    if (closed || listening !== "no") return;
+    if (!openDedicated || closed || listening !== "no") return;
     listening = "starting";
     listener ??= openDedicated({
       onnotify: (channel, key) => channel === MESSAGES_CHANNEL && bus.emit(key),
@@ -107,7 +113,9 @@ export function createCommitFeed(sql: Sql, openDedicated: Database["dedicated"],
       };
     },
     announce(workspace, session) {
-      waiting.add(`${workspace}/${session}`);
+      const key = `${workspace}/${session}`;
+      if (!listens) bus.emit(key);
+      waiting.add(key);
       sending ??= sendAll();
     },
     async close() {

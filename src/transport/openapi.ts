@@ -6,6 +6,7 @@ import { getOption, ScalarType, type DescField, type DescMessage, type DescServi
 import { field as fieldOption, operation as operationOption, schema_description } from "../../gen/honcho/v3/options_pb.js";
 import { HTTPValidationErrorSchema } from "../../gen/honcho/v3/messages_pb.js";
 import { routesOf } from "./http-rule.js";
+import { formFieldsOf } from "./form-reader.js";
 
 type Schema = Record<string, unknown>;
 const ref = (m: DescMessage) => ({ $ref: `#/components/schemas/${m.name}` });
@@ -63,6 +64,20 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
     }
   }
 
+  // A form body (File/Form parameters) as FastAPI documents it: a schema of
+  // its own named Body_<operationId>, files as octet-stream strings.
+  function formSchema(m: DescMessage, title: string): Schema {
+    const properties: Record<string, Schema> = {};
+    const required: string[] = [];
+    for (const f of m.fields) {
+      const bytes = f.fieldKind === "scalar" && f.scalar === ScalarType.BYTES;
+      properties[f.name] = bytes ? { type: "string", contentMediaType: "application/octet-stream", title: fieldSchema(f).title } : fieldSchema(f);
+      if (!f.proto.proto3Optional && !getOption(f, fieldOption).hasDefault) required.push(f.name);
+    }
+    schemas[title] = { properties, type: "object", ...(required.length ? { required } : {}), title };
+    return { $ref: `#/components/schemas/${title}` };
+  }
+
   const paths: Record<string, Record<string, Schema>> = {};
   for (const service of services) {
     for (const m of nestedMessages(service)) byName.set(m.typeName, m);
@@ -83,7 +98,16 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
             const f = method.input.fields.find((x) => x.name === name)!;
             return { name, in: "path", required: true, schema: { ...typeSchema(f), title: fieldSchema(f).title } };
           }),
-          ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: messageSchema(bodyMessage) } } } } : {}),
+          ...(route.body
+            ? {
+                requestBody: {
+                  required: true,
+                  content: formFieldsOf(method)
+                    ? { "multipart/form-data": { schema: formSchema(bodyMessage, `Body_${operationId}`) } }
+                    : { "application/json": { schema: messageSchema(bodyMessage) } },
+                },
+              }
+            : {}),
           responses: {
             [String(route.successStatus)]: { description: "Successful Response", content: { "application/json": { schema: responseSchema } } },
             "422": { description: "Validation Error", content: { "application/json": { schema: messageSchema(HTTPValidationErrorSchema) } } },

@@ -13,9 +13,11 @@ import { invoke } from "./call-context.js";
 import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
+import { withNulls } from "../contract/nullable-json.js";
 import { nextTurn } from "./turns.js";
 import { headersOf, readBody, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
+import { formFieldsOf, readForm } from "./form-reader.js";
 
 // A big body's steps (parse, validate, answer) each take milliseconds: they
 // take turns (turns.ts), so that a few big batches arriving together do not
@@ -25,11 +27,15 @@ const BIG_BODY_BYTES = 256 * 1024;
 export interface GatewayOptions {
   bodyLimitBytes: number;
   auth: AuthGate;
+  /** bytes of an uploaded file kept for a form route (Honcho's MAX_FILE_SIZE); beyond, only counted */
+  maxFileBytes?: number;
 }
 
 interface BoundRoute extends HttpRoute {
   handler: UnaryHandler;
   decode: JsonDecoder;
+  /** a form route (File/Form parameters): the names of its file parts */
+  form?: ReadonlySet<string>;
   writeJson: JsonWriter;
   policy?: Policy;
 }
@@ -44,7 +50,8 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
         ...r,
         handler,
         decode: decode ?? protobufJsonDecoder(r),
-        writeJson: jsonWriterFor(method.output),
+        form: formFieldsOf(method),
+        writeJson: withNulls(method.output, jsonWriterFor(method.output)),
         policy: policies[method.localName],
       }));
     }),
@@ -79,7 +86,11 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     try {
       let body: unknown = MISSING;
       let big = false;
-      if (route.body !== "") {
+      if (route.form) {
+        // a form route reads its body as request.form() does (form-reader.ts)
+        const maxFileBytes = opts.maxFileBytes ?? 5 * 1024 * 1024;
+        body = await readForm(req, headers.get("content-type"), { bodyLimitBytes: Math.max(opts.bodyLimitBytes, maxFileBytes + 1024 * 1024), fileFields: route.form, maxFileBytes });
+      } else if (route.body !== "") {
         // FastAPI (routing.py get_request_handler) reads the body whatever its
         // content type; an empty one is no body. It parses JSON only for a JSON
         // content type; any other body reaches pydantic as bytes (RawBody).
@@ -98,7 +109,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       // the token may name what the body creates (POST /v3/workspaces: body.id)
       const bodyNames = route.body === "*" && body && typeof body === "object" && !(body instanceof RawBody) ? stringFields(body as Record<string, unknown>) : {};
       await opts.auth(route.policy, headers, { ...bodyNames, ...params });
-      const message = route.decode(params, body, Object.fromEntries(new URLSearchParams((req.url ?? "").split("?")[1] ?? "")));
+      const message = route.decode(params, body, Object.fromEntries(new URLSearchParams((req.url ?? "").split("?")[1] ?? "")), headers.get("content-type"));
       const out = await invoke(route.handler, message, { requestId, signal: controller.signal, headers }, log);
       if (!out.ok) return sendError(out.error);
       const json = route.writeJson(out.value as Message) as JsonObject;

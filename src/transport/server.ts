@@ -1,10 +1,16 @@
 // One port for everything: HTTP/1.1 (REST, Connect, gRPC-Web) and cleartext
 // HTTP/2 with prior knowledge (gRPC, and all of the above). The first bytes of
 // a connection tell which: HTTP/2 starts with its fixed client preface.
+// With TLS (tls.ts) the same port is TLS only and ALPN tells which (h2 or
+// http/1.1; a client that offers neither speaks HTTP/1.1); the same two
+// servers, handler, limits and shutdown serve either way.
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import tls from "node:tls";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
+import type { TlsCredentials } from "./tls.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
@@ -17,13 +23,21 @@ export interface ServerLimits {
   idleTimeoutMs: number;
 }
 
+export interface ServerTls {
+  credentials: TlsCredentials;
+  /** a handshake that failed (no or a wrong client certificate, not TLS at all, too slow): for the log */
+  onHandshakeError?: (err: Error) => void;
+}
+
 export interface DualServer {
   listen(port: number, host: string): Promise<net.AddressInfo>;
   /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes what is left. */
   close(graceMs: number): Promise<void>;
+  /** TLS only: new connections get these certificates; open ones keep theirs. */
+  setCredentials(credentials: TlsCredentials): void;
 }
 
-export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) => void, limits: ServerLimits): DualServer {
+export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) => void, limits: ServerLimits, secure?: ServerTls): DualServer {
   const h1 = http.createServer(
     // timeouts are enforced by a periodic check; once a second keeps them close to their values
     {
@@ -50,9 +64,7 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
 
   // no Nagle delay: an RPC answer is written in pieces (HTTP/2 headers, data,
   // trailers) and each waits for none (node's HTTP/1.1 server does the same)
-  const tcp = net.createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+  const tcp = secure ? tlsListener(secure, h1, h2, limits) : net.createServer({ noDelay: true }, (socket) => {
     socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
     socket.once("data", (first: Buffer) => {
       socket.pause();
@@ -71,6 +83,12 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
       }
     });
     socket.on("error", () => socket.destroy());
+  });
+  // every TCP connection, TLS or not, handshake done or not: destroying one
+  // (at the end of the grace period) also ends the TLS socket over it
+  tcp.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
   });
 
   return {
@@ -98,5 +116,49 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
       clearTimeout(deadline);
       clearInterval(idle);
     },
+    setCredentials(credentials) {
+      if (!(tcp instanceof tls.Server)) throw new Error("TLS is off: no certificates to set");
+      // new session ticket keys too (Node makes new ones anyway when given
+      // none; said here so it stays so): a client resuming a session of the
+      // old certificates would skip the new ones, and a new client CA
+      tcp.setSecureContext({ ...credentials, ticketKeys: randomBytes(48) });
+    },
   };
+}
+
+function tlsListener(secure: ServerTls, h1: http.Server, h2: http2.Http2Server, limits: ServerLimits): tls.Server {
+  const server = tls.createServer(
+    {
+      ...secure.credentials,
+      ALPNProtocols: ["h2", "http/1.1"],
+      // with a client CA: a client without a certificate fails the handshake
+      // (alert "certificate required"), one the CA did not issue is closed
+      // by Node as the handshake ends; neither gets a request read
+      requestCert: secure.credentials.ca !== undefined,
+      rejectUnauthorized: true,
+      // the handshake is the part before a request's headers, bounded alike
+      // (the idle timeout bounds a cleartext connection that sends nothing)
+      handshakeTimeout: Math.min(...[limits.headersTimeoutMs, limits.idleTimeoutMs].filter((ms) => ms > 0), 120_000),
+      noDelay: true,
+    },
+    (socket: tls.TLSSocket) => {
+      socket.on("error", () => socket.destroy());
+      if (socket.alpnProtocol === "h2") {
+        // the session's idle timeout applies (h2.setTimeout), as in cleartext
+        h2.emit("connection", socket);
+      } else {
+        // TLS reads the TCP socket natively: the TLS socket is the one whose
+        // timer HTTP/1.1 traffic refreshes
+        socket.setTimeout(limits.idleTimeoutMs, () => socket.destroy());
+        h1.emit("connection", socket);
+      }
+    },
+  );
+  // Node leaves a socket whose handshake failed (or timed out) open when
+  // anyone listens for the error
+  server.on("tlsClientError", (err, socket) => {
+    secure.onHandshakeError?.(err);
+    socket.destroy();
+  });
+  return server;
 }

@@ -51,6 +51,8 @@ async function callRpc(transport: string, service: DescService, method: DescMeth
       await Promise.race([first, quiet]);
       abort.abort();
       await first.catch(() => {});
+    } else if (method.methodKind === "client_streaming") {
+      await client[method.localName]!((async function* () { yield req; })(), { signal: abort.signal, timeoutMs: 10_000 });
     } else throw new Error(`${method.methodKind} methods need a way to be called here`);
     return { ok: true };
   } catch (err) {
@@ -67,7 +69,7 @@ function everyRpc(): [string, DescService, DescMethod][] {
 async function restStatuses(): Promise<{ call: string; status: number }[]> {
   const out: { call: string; status: number }[] = [];
   for (const c of restCalls(services, WS)) {
-    const res = await fetch(`${svc.url}${c.path}`, { method: c.verb, headers: c.body === undefined ? {} : { "content-type": "application/json" }, body: c.body });
+    const res = await fetch(`${svc.url}${c.path}`, { method: c.verb, headers: c.body === undefined ? {} : { "content-type": c.contentType ?? "application/json" }, body: c.body });
     await res.arrayBuffer();
     out.push({ call: `${c.verb} ${c.route.template}`, status: res.status });
   }

@@ -1,10 +1,10 @@
 // Nothing acknowledged is lost, nothing half-written is stored: 32 writers
 // × 50 batches, then five kill -9 of the service under load.
-import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDb } from "../support/app.js";
 import { startService, type ServiceProcess } from "../support/service-process.js";
+import { verify as verifyIn, writer, type Ack } from "../support/writers.js";
 
 let db: TestDb;
 beforeAll(async () => {
@@ -12,61 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-interface Ack { session: string; ids: string[] }
-
-// One writer: `batches` batches of 1–4 messages, each tagged with its batch id and size.
-async function writer(pool: Pool, session: string, batches: number, acks: Ack[], stop = () => false) {
-  for (let b = 0; b < batches && !stop(); b++) {
-    const tag = randomUUID();
-    const size = 1 + (b % 4);
-    const messages = Array.from({ length: size }, (_, i) => ({ content: `${tag} ${i}`, peer_id: `p${i % 3}`, metadata: { batch: tag, size } }));
-    try {
-      const res = await pool.request({
-        method: "POST",
-        path: `/v3/workspaces/rel/sessions/${session}/messages`,
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ messages }),
-      });
-      const text = await res.body.text();
-      if (res.statusCode === 201) acks.push({ session, ids: (JSON.parse(text) as { id: string }[]).map((m) => m.id) });
-    } catch {
-      // the service died under us: this batch was not acknowledged
-    }
-  }
-}
-
-async function verify(sessions: string[], acks: Ack[]) {
-  const rows = await db.sql`
-    SELECT public_id, session_name, seq_in_session::int AS seq, metadata->>'batch' AS batch, (metadata->>'size')::int AS size
-    FROM messages WHERE workspace_name = 'rel' AND session_name = ANY(${sessions})`;
-  const byId = new Map(rows.map((r) => [r.public_id as string, r]));
-  // every acknowledged message stored, once, in batch order
-  for (const ack of acks) {
-    const seqs = ack.ids.map((id) => byId.get(id)?.seq as number);
-    expect(seqs.every((s) => s !== undefined)).toBe(true);
-    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
-  }
-  expect(new Set(rows.map((r) => r.public_id)).size).toBe(rows.length);
-  // gapless 1..N per session
-  for (const s of sessions) {
-    const seqs = rows.filter((r) => r.session_name === s).map((r) => r.seq as number).sort((a, b) => a - b);
-    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-  }
-  // no batch partly stored
-  const perBatch = new Map<string, { n: number; size: number }>();
-  for (const r of rows) {
-    const e = perBatch.get(r.batch as string) ?? { n: 0, size: r.size as number };
-    e.n++;
-    perBatch.set(r.batch as string, e);
-  }
-  for (const [, e] of perBatch) expect(e.n).toBe(e.size);
-  // reasoning is on by default: every stored message has its work item, written in the same statement
-  const orphans = await db.sql`
-    SELECT count(*)::int AS n FROM messages m
-    WHERE m.workspace_name = 'rel' AND m.session_name = ANY(${sessions}) AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id)`;
-  expect(orphans[0]!.n).toBe(0);
-  return rows.length;
-}
+const verify = (sessions: string[], acks: Ack[]) => verifyIn(db.sql, "rel", sessions, acks);
 
 describe("concurrent writers", () => {
   let svc: ServiceProcess;

@@ -24,6 +24,8 @@ function scalar(t: ScalarType): fc.Arbitrary<unknown> {
       return fc.string({ unit: "grapheme", maxLength: 8 });
     case ScalarType.BOOL:
       return fc.boolean();
+    case ScalarType.BYTES:
+      return fc.uint8Array({ maxLength: 16 });
     case ScalarType.INT64:
     case ScalarType.SINT64:
     case ScalarType.SFIXED64:

@@ -9,7 +9,7 @@ describe("Honcho's settings", () => {
     expect(s).toEqual({
       dbSchema: "public", deriverEnabled: true, peerCardEnabled: true, summaryEnabled: true,
       messagesPerShortSummary: 20, messagesPerLongSummary: 60, dreamEnabled: true, embedMessages: true,
-      embeddingChunkTokens: 8192, maxCustomInstructionsTokens: 2000,
+      embeddingChunkTokens: 8192, maxCustomInstructionsTokens: 2000, sessionObserversLimit: 10, maxFileSize: 5_242_880,
     });
     expect(defaultConfiguration(s)).toEqual({
       reasoning: { enabled: true },

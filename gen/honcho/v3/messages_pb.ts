@@ -14,7 +14,7 @@ import type { JsonObject, Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file honcho/v3/messages.proto.
  */
 export const file_honcho_v3_messages: GenFile = /*@__PURE__*/
-  fileDesc("Chhob25jaG8vdjMvbWVzc2FnZXMucHJvdG8SCWhvbmNoby52MyJRChFHZXRNZXNzYWdlUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJIjkKEkdldE1lc3NhZ2VSZXNwb25zZRIjCgdtZXNzYWdlGAEgASgLMhIuaG9uY2hvLnYzLk1lc3NhZ2UikQEKFFVwZGF0ZU1lc3NhZ2VSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSLgoIbWV0YWRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SACIAQFCCwoJX21ldGFkYXRhIjwKFVVwZGF0ZU1lc3NhZ2VSZXNwb25zZRIjCgdtZXNzYWdlGAEgASgLMhIuaG9uY2hvLnYzLk1lc3NhZ2UiVAoNTWVzc2FnZVVwZGF0ZRI2CghtZXRhZGF0YRgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIIAUgAiAEBQgsKCV9tZXRhZGF0YSLSAQoTTGlzdE1lc3NhZ2VzUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIRCgRwYWdlGAMgASgFSACIAQESEQoEc2l6ZRgEIAEoBUgBiAEBEhQKB3JldmVyc2UYBSABKAhIAogBARIrCgdvcHRpb25zGAYgASgLMhUuaG9uY2hvLnYzLk1lc3NhZ2VHZXRIA4gBAUIHCgVfcGFnZUIHCgVfc2l6ZUIKCghfcmV2ZXJzZUIKCghfb3B0aW9ucyJPCgpNZXNzYWdlR2V0EjUKB2ZpbHRlcnMYASABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBAUIKCghfZmlsdGVycyJzChRMaXN0TWVzc2FnZXNSZXNwb25zZRIhCgVpdGVtcxgBIAMoCzISLmhvbmNoby52My5NZXNzYWdlEg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDAoEc2l6ZRgEIAEoBRINCgVwYWdlcxgFIAEoBSJtChVDcmVhdGVNZXNzYWdlc1JlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSKgoIbWVzc2FnZXMYAyADKAsyGC5ob25jaG8udjMuTWVzc2FnZUNyZWF0ZSI+ChZDcmVhdGVNZXNzYWdlc1Jlc3BvbnNlEiQKCG1lc3NhZ2VzGAEgAygLMhIuaG9uY2hvLnYzLk1lc3NhZ2UijAEKEk1lc3NhZ2VCYXRjaENyZWF0ZRI0CghtZXNzYWdlcxgBIAMoCzIYLmhvbmNoby52My5NZXNzYWdlQ3JlYXRlQgiitRgEOAFAZDpAmrUYPFNjaGVtYSBmb3IgYmF0Y2ggbWVzc2FnZSBjcmVhdGlvbiB3aXRoIGEgbWF4IG9mIDEwMCBtZXNzYWdlcyKlAgoNTWVzc2FnZUNyZWF0ZRIbCgdjb250ZW50GAEgASgJQgqitRgGKAAwqMMBEg8KB3BlZXJfaWQYAiABKAkSNgoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBARJDCg1jb25maWd1cmF0aW9uGAQgASgLMh8uaG9uY2hvLnYzLk1lc3NhZ2VDb25maWd1cmF0aW9uQgaitRgCCAFIAYgBARI7CgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGorUYAggBSAKIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uQg0KC19jcmVhdGVkX2F0ItkBCgdNZXNzYWdlEgoKAmlkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSDwoHcGVlcl9pZBgDIAEoCRISCgpzZXNzaW9uX2lkGAQgASgJEjEKCG1ldGFkYXRhGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHdvcmtzcGFjZV9pZBgHIAEoCRITCgt0b2tlbl9jb3VudBgIIAEoBSLDAgoUTWVzc2FnZUNvbmZpZ3VyYXRpb24SbQoJcmVhc29uaW5nGAEgASgLMiEuaG9uY2hvLnYzLlJlYXNvbmluZ0NvbmZpZ3VyYXRpb25CMqK1GC4IASIqQ29uZmlndXJhdGlvbiBmb3IgcmVhc29uaW5nIGZ1bmN0aW9uYWxpdHkuSACIAQE6rQGatRioAVRoZSBzZXQgb2Ygb3B0aW9ucyB0aGF0IGNhbiBiZSBpbiBhIG1lc3NhZ2UgREItbGV2ZWwgY29uZmlndXJhdGlvbiBkaWN0aW9uYXJ5LgoKQWxsIGZpZWxkcyBhcmUgb3B0aW9uYWwuIE1lc3NhZ2UtbGV2ZWwgY29uZmlndXJhdGlvbiBvdmVycmlkZXMgYWxsIG90aGVyIGNvbmZpZ3VyYXRpb25zLkIMCgpfcmVhc29uaW5nItACChZSZWFzb25pbmdDb25maWd1cmF0aW9uEkgKB2VuYWJsZWQYASABKAhCMqK1GC4IASIqV2hldGhlciB0byBlbmFibGUgcmVhc29uaW5nIGZ1bmN0aW9uYWxpdHkuSACIAQESxwEKE2N1c3RvbV9pbnN0cnVjdGlvbnMYAiABKAlCpAGitRifAQgBIpoBT3B0aW9uYWwgY3VzdG9tIGluc3RydWN0aW9ucyBmb3IgdGhlIHJlYXNvbmluZyBzeXN0ZW0gb24gdGhpcyB3b3Jrc3BhY2Uvc2Vzc2lvbi9tZXNzYWdlLiBSZWplY3RlZCBpZiB0aGV5IGV4Y2VlZCB0aGUgZGVyaXZlciBjdXN0b20taW5zdHJ1Y3Rpb24gdG9rZW4gY2FwLkgBiAEBQgoKCF9lbmFibGVkQhYKFF9jdXN0b21faW5zdHJ1Y3Rpb25zItgCCg9WYWxpZGF0aW9uRXJyb3ISfgoDbG9jGAEgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlQlmitRhVGghMb2NhdGlvbkpJeyJpdGVtcyI6eyJhbnlPZiI6W3sidHlwZSI6InN0cmluZyJ9LHsidHlwZSI6ImludGVnZXIifV19LCJ0eXBlIjoiYXJyYXkifRIaCgNtc2cYAiABKAlCDaK1GAkaB01lc3NhZ2USHgoEdHlwZRgDIAEoCUIQorUYDBoKRXJyb3IgVHlwZRIqCgVpbnB1dBgEIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZUgAiAEBEksKA2N0eBgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCIKK1GBwaB0NvbnRleHRKEXsidHlwZSI6Im9iamVjdCJ9SAGIAQFCCAoGX2lucHV0QgYKBF9jdHgiSQoTSFRUUFZhbGlkYXRpb25FcnJvchIyCgZkZXRhaWwYASADKAsyGi5ob25jaG8udjMuVmFsaWRhdGlvbkVycm9yQgaitRgCEAEyxwsKDk1lc3NhZ2VTZXJ2aWNlEucCCg5DcmVhdGVNZXNzYWdlcxIgLmhvbmNoby52My5DcmVhdGVNZXNzYWdlc1JlcXVlc3QaIS5ob25jaG8udjMuQ3JlYXRlTWVzc2FnZXNSZXNwb25zZSKPAoi1GMkBkrUYZwobY3JlYXRlX21lc3NhZ2VzX2Zvcl9zZXNzaW9uEiBBZGQgbmV3IG1lc3NhZ2UocykgdG8gYSBzZXNzaW9uLhoIbWVzc2FnZXMiHGhvbmNoby52My5NZXNzYWdlQmF0Y2hDcmVhdGWC0+STApgBOgEqWks6ASpiCG1lc3NhZ2VzIjwvdjIvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXNiCG1lc3NhZ2VzIjwvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXMSxAIKCkdldE1lc3NhZ2USHC5ob25jaG8udjMuR2V0TWVzc2FnZVJlcXVlc3QaHS5ob25jaG8udjMuR2V0TWVzc2FnZVJlc3BvbnNlIvgBkrUYQwoLZ2V0X21lc3NhZ2USKkdldCBhIHNpbmdsZSBtZXNzYWdlIGJ5IElEIGZyb20gYSBTZXNzaW9uLhoIbWVzc2FnZXOC0+STAqoBWlRiB21lc3NhZ2USSS92Mi93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9tZXNzYWdlcy97bWVzc2FnZV9pZH1iB21lc3NhZ2USSS92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9tZXNzYWdlcy97bWVzc2FnZV9pZH0SowMKDVVwZGF0ZU1lc3NhZ2USHy5ob25jaG8udjMuVXBkYXRlTWVzc2FnZVJlcXVlc3QaIC5ob25jaG8udjMuVXBkYXRlTWVzc2FnZVJlc3BvbnNlIs4CkrUYkgEKDnVwZGF0ZV9tZXNzYWdlEl1VcGRhdGUgdGhlIG1ldGFkYXRhIG9mIGEgbWVzc2FnZS4KClRoaXMgd2lsbCBvdmVyd3JpdGUgYW55IGV4aXN0aW5nIG1ldGFkYXRhIGZvciB0aGUgbWVzc2FnZS4aCG1lc3NhZ2VzIhdob25jaG8udjMuTWVzc2FnZVVwZGF0ZYLT5JMCsAE6ASpaVzoBKmIHbWVzc2FnZRpJL3YyL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9L21lc3NhZ2VzL3ttZXNzYWdlX2lkfWIHbWVzc2FnZRpJL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9L21lc3NhZ2VzL3ttZXNzYWdlX2lkfRLdAgoMTGlzdE1lc3NhZ2VzEh4uaG9uY2hvLnYzLkxpc3RNZXNzYWdlc1JlcXVlc3QaHy5ob25jaG8udjMuTGlzdE1lc3NhZ2VzUmVzcG9uc2UiiwKStRhmCgxnZXRfbWVzc2FnZXMSTEdldCBhbGwgbWVzc2FnZXMgZm9yIGEgU2Vzc2lvbiB3aXRoIG9wdGlvbmFsIGZpbHRlcnMuIFJlc3VsdHMgYXJlIHBhZ2luYXRlZC4aCG1lc3NhZ2VzgtPkkwKaAToHb3B0aW9uc1pMOgdvcHRpb25zIkEvdjIvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXMvbGlzdCJBL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9L21lc3NhZ2VzL2xpc3RiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_options]);
+  fileDesc("Chhob25jaG8vdjMvbWVzc2FnZXMucHJvdG8SCWhvbmNoby52MyJRChFHZXRNZXNzYWdlUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJIjkKEkdldE1lc3NhZ2VSZXNwb25zZRIjCgdtZXNzYWdlGAEgASgLMhIuaG9uY2hvLnYzLk1lc3NhZ2UikQEKFFVwZGF0ZU1lc3NhZ2VSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSLgoIbWV0YWRhdGEYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SACIAQFCCwoJX21ldGFkYXRhIjwKFVVwZGF0ZU1lc3NhZ2VSZXNwb25zZRIjCgdtZXNzYWdlGAEgASgLMhIuaG9uY2hvLnYzLk1lc3NhZ2UiVAoNTWVzc2FnZVVwZGF0ZRI2CghtZXRhZGF0YRgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIIAUgAiAEBQgsKCV9tZXRhZGF0YSLSAQoTTGlzdE1lc3NhZ2VzUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIRCgRwYWdlGAMgASgFSACIAQESEQoEc2l6ZRgEIAEoBUgBiAEBEhQKB3JldmVyc2UYBSABKAhIAogBARIrCgdvcHRpb25zGAYgASgLMhUuaG9uY2hvLnYzLk1lc3NhZ2VHZXRIA4gBAUIHCgVfcGFnZUIHCgVfc2l6ZUIKCghfcmV2ZXJzZUIKCghfb3B0aW9ucyJPCgpNZXNzYWdlR2V0EjUKB2ZpbHRlcnMYASABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBAUIKCghfZmlsdGVycyJzChRMaXN0TWVzc2FnZXNSZXNwb25zZRIhCgVpdGVtcxgBIAMoCzISLmhvbmNoby52My5NZXNzYWdlEg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDAoEc2l6ZRgEIAEoBRINCgVwYWdlcxgFIAEoBSJtChVDcmVhdGVNZXNzYWdlc1JlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSKgoIbWVzc2FnZXMYAyADKAsyGC5ob25jaG8udjMuTWVzc2FnZUNyZWF0ZSI+ChZDcmVhdGVNZXNzYWdlc1Jlc3BvbnNlEiQKCG1lc3NhZ2VzGAEgAygLMhIuaG9uY2hvLnYzLk1lc3NhZ2UigAMKFVVwbG9hZE1lc3NhZ2VzUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIPCgdwZWVyX2lkGAMgASgJEgwKBGZpbGUYBCABKAwSFQoIZmlsZW5hbWUYBSABKAlIAIgBARIZCgxjb250ZW50X3R5cGUYBiABKAlIAYgBARIuCghtZXRhZGF0YRgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAogBARI7Cg1jb25maWd1cmF0aW9uGAggASgLMh8uaG9uY2hvLnYzLk1lc3NhZ2VDb25maWd1cmF0aW9uSAOIAQESMwoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBIBIgBAUILCglfZmlsZW5hbWVCDwoNX2NvbnRlbnRfdHlwZUILCglfbWV0YWRhdGFCEAoOX2NvbmZpZ3VyYXRpb25CDQoLX2NyZWF0ZWRfYXQixAEKEU1lc3NhZ2VVcGxvYWRGb3JtEgwKBGZpbGUYASABKAwSDwoHcGVlcl9pZBgCIAEoCRIdCghtZXRhZGF0YRgDIAEoCUIGorUYAggBSACIAQESIgoNY29uZmlndXJhdGlvbhgEIAEoCUIGorUYAggBSAGIAQESHwoKY3JlYXRlZF9hdBgFIAEoCUIGorUYAggBSAKIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uQg0KC19jcmVhdGVkX2F0Ij4KFlVwbG9hZE1lc3NhZ2VzUmVzcG9uc2USJAoIbWVzc2FnZXMYASADKAsyEi5ob25jaG8udjMuTWVzc2FnZSKOAQoVSW1wb3J0TWVzc2FnZXNSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJEhIKCmltcG9ydF9rZXkYAyABKAkSKgoIbWVzc2FnZXMYBCADKAsyGC5ob25jaG8udjMuTWVzc2FnZUNyZWF0ZRILCgNlbmQYBSABKAgi1AEKFkltcG9ydE1lc3NhZ2VzUmVzcG9uc2USEAoIbWVzc2FnZXMYASABKAMSFwoPbWVzc2FnZXNfc3RvcmVkGAIgASgDEhkKEW1lc3NhZ2VzX3JlcGxheWVkGAMgASgDEg8KB2JhdGNoZXMYBCABKAUSFgoOYmF0Y2hlc19zdG9yZWQYBSABKAUSGAoQYmF0Y2hlc19yZXBsYXllZBgGIAEoBRIYChBmaXJzdF9tZXNzYWdlX2lkGAcgASgJEhcKD2xhc3RfbWVzc2FnZV9pZBgIIAEoCSKMAQoSTWVzc2FnZUJhdGNoQ3JlYXRlEjQKCG1lc3NhZ2VzGAEgAygLMhguaG9uY2hvLnYzLk1lc3NhZ2VDcmVhdGVCCKK1GAQ4AUBkOkCatRg8U2NoZW1hIGZvciBiYXRjaCBtZXNzYWdlIGNyZWF0aW9uIHdpdGggYSBtYXggb2YgMTAwIG1lc3NhZ2VzIqUCCg1NZXNzYWdlQ3JlYXRlEhsKB2NvbnRlbnQYASABKAlCCqK1GAYoADCowwESDwoHcGVlcl9pZBgCIAEoCRI2CghtZXRhZGF0YRgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIIAUgAiAEBEkMKDWNvbmZpZ3VyYXRpb24YBCABKAsyHy5ob25jaG8udjMuTWVzc2FnZUNvbmZpZ3VyYXRpb25CBqK1GAIIAUgBiAEBEjsKCmNyZWF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgaitRgCCAFIAogBAUILCglfbWV0YWRhdGFCEAoOX2NvbmZpZ3VyYXRpb25CDQoLX2NyZWF0ZWRfYXQi2QEKB01lc3NhZ2USCgoCaWQYASABKAkSDwoHY29udGVudBgCIAEoCRIPCgdwZWVyX2lkGAMgASgJEhIKCnNlc3Npb25faWQYBCABKAkSMQoIbWV0YWRhdGEYBSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCEAESLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMd29ya3NwYWNlX2lkGAcgASgJEhMKC3Rva2VuX2NvdW50GAggASgFIsMCChRNZXNzYWdlQ29uZmlndXJhdGlvbhJtCglyZWFzb25pbmcYASABKAsyIS5ob25jaG8udjMuUmVhc29uaW5nQ29uZmlndXJhdGlvbkIyorUYLggBIipDb25maWd1cmF0aW9uIGZvciByZWFzb25pbmcgZnVuY3Rpb25hbGl0eS5IAIgBATqtAZq1GKgBVGhlIHNldCBvZiBvcHRpb25zIHRoYXQgY2FuIGJlIGluIGEgbWVzc2FnZSBEQi1sZXZlbCBjb25maWd1cmF0aW9uIGRpY3Rpb25hcnkuCgpBbGwgZmllbGRzIGFyZSBvcHRpb25hbC4gTWVzc2FnZS1sZXZlbCBjb25maWd1cmF0aW9uIG92ZXJyaWRlcyBhbGwgb3RoZXIgY29uZmlndXJhdGlvbnMuQgwKCl9yZWFzb25pbmci0AIKFlJlYXNvbmluZ0NvbmZpZ3VyYXRpb24SSAoHZW5hYmxlZBgBIAEoCEIyorUYLggBIipXaGV0aGVyIHRvIGVuYWJsZSByZWFzb25pbmcgZnVuY3Rpb25hbGl0eS5IAIgBARLHAQoTY3VzdG9tX2luc3RydWN0aW9ucxgCIAEoCUKkAaK1GJ8BCAEimgFPcHRpb25hbCBjdXN0b20gaW5zdHJ1Y3Rpb25zIGZvciB0aGUgcmVhc29uaW5nIHN5c3RlbSBvbiB0aGlzIHdvcmtzcGFjZS9zZXNzaW9uL21lc3NhZ2UuIFJlamVjdGVkIGlmIHRoZXkgZXhjZWVkIHRoZSBkZXJpdmVyIGN1c3RvbS1pbnN0cnVjdGlvbiB0b2tlbiBjYXAuSAGIAQFCCgoIX2VuYWJsZWRCFgoUX2N1c3RvbV9pbnN0cnVjdGlvbnMi2AIKD1ZhbGlkYXRpb25FcnJvchJ+CgNsb2MYASADKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWVCWaK1GFUaCExvY2F0aW9uSkl7Iml0ZW1zIjp7ImFueU9mIjpbeyJ0eXBlIjoic3RyaW5nIn0seyJ0eXBlIjoiaW50ZWdlciJ9XX0sInR5cGUiOiJhcnJheSJ9EhoKA21zZxgCIAEoCUINorUYCRoHTWVzc2FnZRIeCgR0eXBlGAMgASgJQhCitRgMGgpFcnJvciBUeXBlEioKBWlucHV0GAQgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlSACIAQESSwoDY3R4GAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIgorUYHBoHQ29udGV4dEoReyJ0eXBlIjoib2JqZWN0In1IAYgBAUIICgZfaW5wdXRCBgoEX2N0eCJJChNIVFRQVmFsaWRhdGlvbkVycm9yEjIKBmRldGFpbBgBIAMoCzIaLmhvbmNoby52My5WYWxpZGF0aW9uRXJyb3JCBqK1GAIQATKDDwoOTWVzc2FnZVNlcnZpY2US5wIKDkNyZWF0ZU1lc3NhZ2VzEiAuaG9uY2hvLnYzLkNyZWF0ZU1lc3NhZ2VzUmVxdWVzdBohLmhvbmNoby52My5DcmVhdGVNZXNzYWdlc1Jlc3BvbnNlIo8CiLUYyQGStRhnChtjcmVhdGVfbWVzc2FnZXNfZm9yX3Nlc3Npb24SIEFkZCBuZXcgbWVzc2FnZShzKSB0byBhIHNlc3Npb24uGghtZXNzYWdlcyIcaG9uY2hvLnYzLk1lc3NhZ2VCYXRjaENyZWF0ZYLT5JMCmAE6ASpaSzoBKmIIbWVzc2FnZXMiPC92Mi93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9tZXNzYWdlc2IIbWVzc2FnZXMiPC92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9tZXNzYWdlcxLEAgoKR2V0TWVzc2FnZRIcLmhvbmNoby52My5HZXRNZXNzYWdlUmVxdWVzdBodLmhvbmNoby52My5HZXRNZXNzYWdlUmVzcG9uc2Ui+AGStRhDCgtnZXRfbWVzc2FnZRIqR2V0IGEgc2luZ2xlIG1lc3NhZ2UgYnkgSUQgZnJvbSBhIFNlc3Npb24uGghtZXNzYWdlc4LT5JMCqgFaVGIHbWVzc2FnZRJJL3YyL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9L21lc3NhZ2VzL3ttZXNzYWdlX2lkfWIHbWVzc2FnZRJJL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9L21lc3NhZ2VzL3ttZXNzYWdlX2lkfRKjAwoNVXBkYXRlTWVzc2FnZRIfLmhvbmNoby52My5VcGRhdGVNZXNzYWdlUmVxdWVzdBogLmhvbmNoby52My5VcGRhdGVNZXNzYWdlUmVzcG9uc2UizgKStRiSAQoOdXBkYXRlX21lc3NhZ2USXVVwZGF0ZSB0aGUgbWV0YWRhdGEgb2YgYSBtZXNzYWdlLgoKVGhpcyB3aWxsIG92ZXJ3cml0ZSBhbnkgZXhpc3RpbmcgbWV0YWRhdGEgZm9yIHRoZSBtZXNzYWdlLhoIbWVzc2FnZXMiF2hvbmNoby52My5NZXNzYWdlVXBkYXRlgtPkkwKwAToBKlpXOgEqYgdtZXNzYWdlGkkvdjIvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXMve21lc3NhZ2VfaWR9YgdtZXNzYWdlGkkvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXMve21lc3NhZ2VfaWR9Et0CCgxMaXN0TWVzc2FnZXMSHi5ob25jaG8udjMuTGlzdE1lc3NhZ2VzUmVxdWVzdBofLmhvbmNoby52My5MaXN0TWVzc2FnZXNSZXNwb25zZSKLApK1GGYKDGdldF9tZXNzYWdlcxJMR2V0IGFsbCBtZXNzYWdlcyBmb3IgYSBTZXNzaW9uIHdpdGggb3B0aW9uYWwgZmlsdGVycy4gUmVzdWx0cyBhcmUgcGFnaW5hdGVkLhoIbWVzc2FnZXOC0+STApoBOgdvcHRpb25zWkw6B29wdGlvbnMiQS92Mi93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9tZXNzYWdlcy9saXN0IkEvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy97c2Vzc2lvbl9pZH0vbWVzc2FnZXMvbGlzdBLgAgoOVXBsb2FkTWVzc2FnZXMSIC5ob25jaG8udjMuVXBsb2FkTWVzc2FnZXNSZXF1ZXN0GiEuaG9uY2hvLnYzLlVwbG9hZE1lc3NhZ2VzUmVzcG9uc2UiiAKItRjJAZK1GKYBChljcmVhdGVfbWVzc2FnZXNfd2l0aF9maWxlEmJDcmVhdGUgbWVzc2FnZXMgZnJvbSB1cGxvYWRlZCBmaWxlcy4gRmlsZXMgYXJlIGNvbnZlcnRlZCB0byB0ZXh0IGFuZCBzcGxpdCBpbnRvIG11bHRpcGxlIG1lc3NhZ2VzLhoIbWVzc2FnZXMiG2hvbmNoby52My5NZXNzYWdlVXBsb2FkRm9ybYLT5JMCUjoBKmIIbWVzc2FnZXMiQy92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9tZXNzYWdlcy91cGxvYWQSVwoOSW1wb3J0TWVzc2FnZXMSIC5ob25jaG8udjMuSW1wb3J0TWVzc2FnZXNSZXF1ZXN0GiEuaG9uY2hvLnYzLkltcG9ydE1lc3NhZ2VzUmVzcG9uc2UoAWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_options]);
 
 /**
  * GetMessageRequest names one message.
@@ -219,7 +219,7 @@ export const ListMessagesRequestSchema: GenMessage<ListMessagesRequest> = /*@__P
  */
 export type MessageGet = Message$1<"honcho.v3.MessageGet"> & {
   /**
-   * Filters: peer_id, metadata (containment) and created_at ranges.
+   * Filters (Honcho's filter language): workspace_id, session_id, peer_id, token_count, created_at, metadata.
    *
    * @generated from field: optional google.protobuf.Struct filters = 1;
    */
@@ -340,6 +340,285 @@ export const CreateMessagesResponseSchema: GenMessage<CreateMessagesResponse> = 
   messageDesc(file_honcho_v3_messages, 9);
 
 /**
+ * UploadMessagesRequest is the path plus the uploaded file and the form's
+ * fields. The REST route reads it from multipart/form-data (MessageUploadForm);
+ * gRPC and Connect send it as it is.
+ *
+ * @generated from message honcho.v3.UploadMessagesRequest
+ */
+export type UploadMessagesRequest = Message$1<"honcho.v3.UploadMessagesRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * Peer Id: the author of every message made from the file.
+   *
+   * @generated from field: string peer_id = 3;
+   */
+  peerId: string;
+
+  /**
+   * The file's bytes.
+   *
+   * @generated from field: bytes file = 4;
+   */
+  file: Uint8Array;
+
+  /**
+   * The file's name (the form part's filename).
+   *
+   * @generated from field: optional string filename = 5;
+   */
+  filename?: string | undefined;
+
+  /**
+   * The file's media type (the form part's Content-Type): application/pdf,
+   * application/json or text/*; absent is None to Honcho.
+   *
+   * @generated from field: optional string content_type = 6;
+   */
+  contentType?: string | undefined;
+
+  /**
+   * Metadata given to every message.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 7;
+   */
+  metadata?: JsonObject | undefined;
+
+  /**
+   * Message-level configuration, used for every message's queued work.
+   *
+   * @generated from field: optional honcho.v3.MessageConfiguration configuration = 8;
+   */
+  configuration?: MessageConfiguration | undefined;
+
+  /**
+   * Created At of every message; defaults to the time of storage.
+   *
+   * @generated from field: optional google.protobuf.Timestamp created_at = 9;
+   */
+  createdAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UploadMessagesRequest.
+ * Use `create(UploadMessagesRequestSchema)` to create a new message.
+ */
+export const UploadMessagesRequestSchema: GenMessage<UploadMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 10);
+
+/**
+ * The multipart/form-data body of POST .../messages/upload, as FastAPI
+ * documents it: metadata and configuration are JSON text, created_at ISO
+ * 8601 text; any of the three that does not parse is ignored, as in Honcho.
+ *
+ * @generated from message honcho.v3.MessageUploadForm
+ */
+export type MessageUploadForm = Message$1<"honcho.v3.MessageUploadForm"> & {
+  /**
+   * File.
+   *
+   * @generated from field: bytes file = 1;
+   */
+  file: Uint8Array;
+
+  /**
+   * Peer Id.
+   *
+   * @generated from field: string peer_id = 2;
+   */
+  peerId: string;
+
+  /**
+   * Metadata (JSON text).
+   *
+   * @generated from field: optional string metadata = 3;
+   */
+  metadata?: string | undefined;
+
+  /**
+   * Configuration (JSON text).
+   *
+   * @generated from field: optional string configuration = 4;
+   */
+  configuration?: string | undefined;
+
+  /**
+   * Created At (ISO 8601 text).
+   *
+   * @generated from field: optional string created_at = 5;
+   */
+  createdAt?: string | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.MessageUploadForm.
+ * Use `create(MessageUploadFormSchema)` to create a new message.
+ */
+export const MessageUploadFormSchema: GenMessage<MessageUploadForm> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 11);
+
+/**
+ * UploadMessagesResponse carries the messages made from the file, one per
+ * chunk of its text, in order; over REST the bare array is the body.
+ *
+ * @generated from message honcho.v3.UploadMessagesResponse
+ */
+export type UploadMessagesResponse = Message$1<"honcho.v3.UploadMessagesResponse"> & {
+  /**
+   * The created messages.
+   *
+   * @generated from field: repeated honcho.v3.Message messages = 1;
+   */
+  messages: Message[];
+};
+
+/**
+ * Describes the message honcho.v3.UploadMessagesResponse.
+ * Use `create(UploadMessagesResponseSchema)` to create a new message.
+ */
+export const UploadMessagesResponseSchema: GenMessage<UploadMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 12);
+
+/**
+ * ImportMessagesRequest is one message of an ImportMessages stream.
+ *
+ * @generated from message honcho.v3.ImportMessagesRequest
+ */
+export type ImportMessagesRequest = Message$1<"honcho.v3.ImportMessagesRequest"> & {
+  /**
+   * Workspace Id: in the first request (later ones may repeat it or leave it empty).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id: in the first request (later ones may repeat it or leave it empty).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * Import key: in the first request; the same key resumes an import (1 to
+   * 200 characters). Batch n of the import is stored at most once under it.
+   *
+   * @generated from field: string import_key = 3;
+   */
+  importKey: string;
+
+  /**
+   * Messages, in order; any number per request (the service cuts batches of 100).
+   *
+   * @generated from field: repeated honcho.v3.MessageCreate messages = 4;
+   */
+  messages: MessageCreate[];
+
+  /**
+   * The last request of the import says so (it may carry messages too). A
+   * stream that closes without it was cut off, as far as the service can
+   * tell: its whole batches are stored, the messages after them are not, and
+   * the call fails; sending the import again under the same key completes it.
+   *
+   * @generated from field: bool end = 5;
+   */
+  end: boolean;
+};
+
+/**
+ * Describes the message honcho.v3.ImportMessagesRequest.
+ * Use `create(ImportMessagesRequestSchema)` to create a new message.
+ */
+export const ImportMessagesRequestSchema: GenMessage<ImportMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 13);
+
+/**
+ * ImportMessagesResponse sums up an import once the client has closed its stream.
+ *
+ * @generated from message honcho.v3.ImportMessagesResponse
+ */
+export type ImportMessagesResponse = Message$1<"honcho.v3.ImportMessagesResponse"> & {
+  /**
+   * Messages received.
+   *
+   * @generated from field: int64 messages = 1;
+   */
+  messages: bigint;
+
+  /**
+   * Messages stored by this call.
+   *
+   * @generated from field: int64 messages_stored = 2;
+   */
+  messagesStored: bigint;
+
+  /**
+   * Messages that an earlier call of the same import had stored (answered
+   * from their batches' keys, not stored again).
+   *
+   * @generated from field: int64 messages_replayed = 3;
+   */
+  messagesReplayed: bigint;
+
+  /**
+   * Batches of the import (100 messages each, the last one fewer).
+   *
+   * @generated from field: int32 batches = 4;
+   */
+  batches: number;
+
+  /**
+   * Batches stored by this call.
+   *
+   * @generated from field: int32 batches_stored = 5;
+   */
+  batchesStored: number;
+
+  /**
+   * Batches an earlier call had stored.
+   *
+   * @generated from field: int32 batches_replayed = 6;
+   */
+  batchesReplayed: number;
+
+  /**
+   * Id of the import's first message.
+   *
+   * @generated from field: string first_message_id = 7;
+   */
+  firstMessageId: string;
+
+  /**
+   * Id of the import's last message (the session's messages from the first
+   * to the last are the import's, in order, unless another writer wrote to
+   * the session meanwhile).
+   *
+   * @generated from field: string last_message_id = 8;
+   */
+  lastMessageId: string;
+};
+
+/**
+ * Describes the message honcho.v3.ImportMessagesResponse.
+ * Use `create(ImportMessagesResponseSchema)` to create a new message.
+ */
+export const ImportMessagesResponseSchema: GenMessage<ImportMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_messages, 14);
+
+/**
  * Schema for batch message creation with a max of 100 messages
  *
  * @generated from message honcho.v3.MessageBatchCreate
@@ -358,7 +637,7 @@ export type MessageBatchCreate = Message$1<"honcho.v3.MessageBatchCreate"> & {
  * Use `create(MessageBatchCreateSchema)` to create a new message.
  */
 export const MessageBatchCreateSchema: GenMessage<MessageBatchCreate> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 10);
+  messageDesc(file_honcho_v3_messages, 15);
 
 /**
  * MessageCreate is one message to add.
@@ -407,7 +686,7 @@ export type MessageCreate = Message$1<"honcho.v3.MessageCreate"> & {
  * Use `create(MessageCreateSchema)` to create a new message.
  */
 export const MessageCreateSchema: GenMessage<MessageCreate> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 11);
+  messageDesc(file_honcho_v3_messages, 16);
 
 /**
  * Message is a stored message.
@@ -477,7 +756,7 @@ export type Message = Message$1<"honcho.v3.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 12);
+  messageDesc(file_honcho_v3_messages, 17);
 
 /**
  * The set of options that can be in a message DB-level configuration
@@ -502,7 +781,7 @@ export type MessageConfiguration = Message$1<"honcho.v3.MessageConfiguration"> &
  * Use `create(MessageConfigurationSchema)` to create a new message.
  */
 export const MessageConfigurationSchema: GenMessage<MessageConfiguration> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 13);
+  messageDesc(file_honcho_v3_messages, 18);
 
 /**
  * ReasoningConfiguration switches and steers reasoning.
@@ -532,7 +811,7 @@ export type ReasoningConfiguration = Message$1<"honcho.v3.ReasoningConfiguration
  * Use `create(ReasoningConfigurationSchema)` to create a new message.
  */
 export const ReasoningConfigurationSchema: GenMessage<ReasoningConfiguration> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 14);
+  messageDesc(file_honcho_v3_messages, 19);
 
 /**
  * ValidationError is one FastAPI/pydantic validation error.
@@ -581,7 +860,7 @@ export type ValidationError = Message$1<"honcho.v3.ValidationError"> & {
  * Use `create(ValidationErrorSchema)` to create a new message.
  */
 export const ValidationErrorSchema: GenMessage<ValidationError> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 15);
+  messageDesc(file_honcho_v3_messages, 20);
 
 /**
  * HTTPValidationError is the body of a 422, and the detail of an
@@ -603,7 +882,7 @@ export type HTTPValidationError = Message$1<"honcho.v3.HTTPValidationError"> & {
  * Use `create(HTTPValidationErrorSchema)` to create a new message.
  */
 export const HTTPValidationErrorSchema: GenMessage<HTTPValidationError> = /*@__PURE__*/
-  messageDesc(file_honcho_v3_messages, 16);
+  messageDesc(file_honcho_v3_messages, 21);
 
 /**
  * MessageService stores messages in sessions.
@@ -650,6 +929,32 @@ export const MessageService: GenService<{
     methodKind: "unary";
     input: typeof ListMessagesRequestSchema;
     output: typeof ListMessagesResponseSchema;
+  },
+  /**
+   * Create messages from uploaded files. Files are converted to text and
+   * split into multiple messages. Over REST the body is multipart/form-data
+   * (Honcho's form: file, peer_id, metadata, configuration, created_at).
+   *
+   * @generated from rpc honcho.v3.MessageService.UploadMessages
+   */
+  uploadMessages: {
+    methodKind: "unary";
+    input: typeof UploadMessagesRequestSchema;
+    output: typeof UploadMessagesResponseSchema;
+  },
+  /**
+   * Bulk import (not in Honcho): the first request names the workspace, the
+   * session and an import key; messages follow in any number of requests.
+   * They are stored in batches of 100 through the CreateMessages write path,
+   * each batch idempotent under the import key and its index, so a client
+   * that reconnects and sends everything again stores only what is missing.
+   *
+   * @generated from rpc honcho.v3.MessageService.ImportMessages
+   */
+  importMessages: {
+    methodKind: "client_streaming";
+    input: typeof ImportMessagesRequestSchema;
+    output: typeof ImportMessagesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_honcho_v3_messages, 0);

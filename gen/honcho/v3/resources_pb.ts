@@ -5,7 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { ListValue, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import { file_honcho_v3_options } from "./options_pb";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file honcho/v3/resources.proto.
  */
 export const file_honcho_v3_resources: GenFile = /*@__PURE__*/
-  fileDesc("Chlob25jaG8vdjMvcmVzb3VyY2VzLnByb3RvEglob25jaG8udjMirQEKG0dldE9yQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBIKCgJpZBgBIAEoCRIuCghtZXRhZGF0YRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAIgBARIzCg1jb25maWd1cmF0aW9uGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgBiAEBQgsKCV9tZXRhZGF0YUIQCg5fY29uZmlndXJhdGlvbiJYChxHZXRPckNyZWF0ZVdvcmtzcGFjZVJlc3BvbnNlEicKCXdvcmtzcGFjZRgBIAEoCzIULmhvbmNoby52My5Xb3Jrc3BhY2USDwoHY3JlYXRlZBgCIAEoCCKTAQoPV29ya3NwYWNlQ3JlYXRlEhUKAmlkGAEgASgJQgmitRgFKAEwgAQSMQoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCEAESNgoNY29uZmlndXJhdGlvbhgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIQASKyAQoJV29ya3NwYWNlEgoKAmlkGAEgASgJEjEKCG1ldGFkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABEjYKDWNvbmZpZ3VyYXRpb24YAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCEAESLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAivgEKFkdldE9yQ3JlYXRlUGVlclJlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEgoKAmlkGAIgASgJEi4KCG1ldGFkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAiAEBEjMKDWNvbmZpZ3VyYXRpb24YBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SAGIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uIkkKF0dldE9yQ3JlYXRlUGVlclJlc3BvbnNlEh0KBHBlZXIYASABKAsyDy5ob25jaG8udjMuUGVlchIPCgdjcmVhdGVkGAIgASgIIrcBCgpQZWVyQ3JlYXRlEhUKAmlkGAEgASgJQgmitRgFKAEwgAQSNgoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBARI7Cg1jb25maWd1cmF0aW9uGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSAGIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uIsMBCgRQZWVyEgoKAmlkGAEgASgJEhQKDHdvcmtzcGFjZV9pZBgCIAEoCRIuCgpjcmVhdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCghtZXRhZGF0YRgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIQARI2Cg1jb25maWd1cmF0aW9uGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABIsgCChlHZXRPckNyZWF0ZVNlc3Npb25SZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIKCgJpZBgCIAEoCRIuCghtZXRhZGF0YRgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAIgBARI+CgVwZWVycxgEIAMoCzIvLmhvbmNoby52My5HZXRPckNyZWF0ZVNlc3Npb25SZXF1ZXN0LlBlZXJzRW50cnkSMwoNY29uZmlndXJhdGlvbhgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAYgBARpFCgpQZWVyc0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3Q6AjgBQgsKCV9tZXRhZGF0YUIQCg5fY29uZmlndXJhdGlvbiJSChpHZXRPckNyZWF0ZVNlc3Npb25SZXNwb25zZRIjCgdzZXNzaW9uGAEgASgLMhIuaG9uY2hvLnYzLlNlc3Npb24SDwoHY3JlYXRlZBgCIAEoCCK/AgoNU2Vzc2lvbkNyZWF0ZRIVCgJpZBgBIAEoCUIJorUYBSgBMIAEEjYKCG1ldGFkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSACIAQESPAoFcGVlcnMYAyADKAsyIy5ob25jaG8udjMuU2Vzc2lvbkNyZWF0ZS5QZWVyc0VudHJ5QgiitRgECAEQARI7Cg1jb25maWd1cmF0aW9uGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSAGIAQEaRQoKUGVlcnNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0OgI4AUILCglfbWV0YWRhdGFCEAoOX2NvbmZpZ3VyYXRpb24i2QEKB1Nlc3Npb24SCgoCaWQYASABKAkSEQoJaXNfYWN0aXZlGAIgASgIEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIxCghtZXRhZGF0YRgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIQARI2Cg1jb25maWd1cmF0aW9uGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wMrwDChBXb3Jrc3BhY2VTZXJ2aWNlEqcDChRHZXRPckNyZWF0ZVdvcmtzcGFjZRImLmhvbmNoby52My5HZXRPckNyZWF0ZVdvcmtzcGFjZVJlcXVlc3QaJy5ob25jaG8udjMuR2V0T3JDcmVhdGVXb3Jrc3BhY2VSZXNwb25zZSK9ApK1GOkBChdnZXRfb3JfY3JlYXRlX3dvcmtzcGFjZRKmAUdldCBhIFdvcmtzcGFjZSBieSBJRC4gSWYgd29ya3NwYWNlX2lkIGlzIHByb3ZpZGVkIGFzIGEgcXVlcnkgcGFyYW1ldGVyLCBpdCB1c2VzIHRoYXQgKG11c3QgbWF0Y2ggSldUIHdvcmtzcGFjZV9pZCkuIE90aGVyd2lzZSwgaXQgdXNlcyB0aGUgd29ya3NwYWNlX2lkIGZyb20gdGhlIEpXVC4aCndvcmtzcGFjZXMiGWhvbmNoby52My5Xb3Jrc3BhY2VDcmVhdGWqtRgHY3JlYXRlZILT5JMCPjoBKloeOgEqYgl3b3Jrc3BhY2UiDi92Mi93b3Jrc3BhY2VzYgl3b3Jrc3BhY2UiDi92My93b3Jrc3BhY2VzMskCCgtQZWVyU2VydmljZRK5AgoPR2V0T3JDcmVhdGVQZWVyEiEuaG9uY2hvLnYzLkdldE9yQ3JlYXRlUGVlclJlcXVlc3QaIi5ob25jaG8udjMuR2V0T3JDcmVhdGVQZWVyUmVzcG9uc2Ui3gGStRhrChJnZXRfb3JfY3JlYXRlX3BlZXISOEdldCBhIFBlZXIgYnkgSUQgb3IgY3JlYXRlIGEgbmV3IFBlZXIgd2l0aCB0aGUgZ2l2ZW4gSUQuGgVwZWVycyIUaG9uY2hvLnYzLlBlZXJDcmVhdGWqtRgHY3JlYXRlZILT5JMCXjoBKlouOgEqYgRwZWVyIiMvdjIvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9wZWVyc2IEcGVlciIjL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vcGVlcnMy8AIKDlNlc3Npb25TZXJ2aWNlEt0CChJHZXRPckNyZWF0ZVNlc3Npb24SJC5ob25jaG8udjMuR2V0T3JDcmVhdGVTZXNzaW9uUmVxdWVzdBolLmhvbmNoby52My5HZXRPckNyZWF0ZVNlc3Npb25SZXNwb25zZSL5AZK1GHoKFWdldF9vcl9jcmVhdGVfc2Vzc2lvbhI+R2V0IGEgU2Vzc2lvbiBieSBJRCBvciBjcmVhdGUgYSBuZXcgU2Vzc2lvbiB3aXRoIHRoZSBnaXZlbiBJRC4aCHNlc3Npb25zIhdob25jaG8udjMuU2Vzc2lvbkNyZWF0Zaq1GAdjcmVhdGVkgtPkkwJqOgEqWjQ6ASpiB3Nlc3Npb24iJi92Mi93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zYgdzZXNzaW9uIiYvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9uc2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_options]);
+  fileDesc("Chlob25jaG8vdjMvcmVzb3VyY2VzLnByb3RvEglob25jaG8udjMirQEKG0dldE9yQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBIKCgJpZBgBIAEoCRIuCghtZXRhZGF0YRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAIgBARIzCg1jb25maWd1cmF0aW9uGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgBiAEBQgsKCV9tZXRhZGF0YUIQCg5fY29uZmlndXJhdGlvbiJYChxHZXRPckNyZWF0ZVdvcmtzcGFjZVJlc3BvbnNlEicKCXdvcmtzcGFjZRgBIAEoCzIULmhvbmNoby52My5Xb3Jrc3BhY2USDwoHY3JlYXRlZBgCIAEoCCKTAQoPV29ya3NwYWNlQ3JlYXRlEhUKAmlkGAEgASgJQgmitRgFKAEwgAQSMQoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCEAESNgoNY29uZmlndXJhdGlvbhgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIQASKyAQoJV29ya3NwYWNlEgoKAmlkGAEgASgJEjEKCG1ldGFkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABEjYKDWNvbmZpZ3VyYXRpb24YAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCEAESLgoKY3JlYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAivgEKFkdldE9yQ3JlYXRlUGVlclJlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEgoKAmlkGAIgASgJEi4KCG1ldGFkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAiAEBEjMKDWNvbmZpZ3VyYXRpb24YBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SAGIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uIkkKF0dldE9yQ3JlYXRlUGVlclJlc3BvbnNlEh0KBHBlZXIYASABKAsyDy5ob25jaG8udjMuUGVlchIPCgdjcmVhdGVkGAIgASgIIrcBCgpQZWVyQ3JlYXRlEhUKAmlkGAEgASgJQgmitRgFKAEwgAQSNgoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBARI7Cg1jb25maWd1cmF0aW9uGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSAGIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uIsMBCgRQZWVyEgoKAmlkGAEgASgJEhQKDHdvcmtzcGFjZV9pZBgCIAEoCRIuCgpjcmVhdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCghtZXRhZGF0YRgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIQARI2Cg1jb25maWd1cmF0aW9uGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABIsgCChlHZXRPckNyZWF0ZVNlc3Npb25SZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIKCgJpZBgCIAEoCRIuCghtZXRhZGF0YRgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAIgBARI+CgVwZWVycxgEIAMoCzIvLmhvbmNoby52My5HZXRPckNyZWF0ZVNlc3Npb25SZXF1ZXN0LlBlZXJzRW50cnkSMwoNY29uZmlndXJhdGlvbhgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAYgBARpFCgpQZWVyc0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3Q6AjgBQgsKCV9tZXRhZGF0YUIQCg5fY29uZmlndXJhdGlvbiJSChpHZXRPckNyZWF0ZVNlc3Npb25SZXNwb25zZRIjCgdzZXNzaW9uGAEgASgLMhIuaG9uY2hvLnYzLlNlc3Npb24SDwoHY3JlYXRlZBgCIAEoCCK/AgoNU2Vzc2lvbkNyZWF0ZRIVCgJpZBgBIAEoCUIJorUYBSgBMIAEEjYKCG1ldGFkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSACIAQESPAoFcGVlcnMYAyADKAsyIy5ob25jaG8udjMuU2Vzc2lvbkNyZWF0ZS5QZWVyc0VudHJ5QgiitRgECAEQARI7Cg1jb25maWd1cmF0aW9uGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSAGIAQEaRQoKUGVlcnNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0OgI4AUILCglfbWV0YWRhdGFCEAoOX2NvbmZpZ3VyYXRpb24i2QEKB1Nlc3Npb24SCgoCaWQYASABKAkSEQoJaXNfYWN0aXZlGAIgASgIEhQKDHdvcmtzcGFjZV9pZBgDIAEoCRIxCghtZXRhZGF0YRgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIQARI2Cg1jb25maWd1cmF0aW9uGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAhABEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqwBChVMaXN0V29ya3NwYWNlc1JlcXVlc3QSEQoEcGFnZRgBIAEoBUgAiAEBEhEKBHNpemUYAiABKAVIAYgBARIUCgdyZXZlcnNlGAMgASgISAKIAQESLQoHb3B0aW9ucxgEIAEoCzIXLmhvbmNoby52My5Xb3Jrc3BhY2VHZXRIA4gBAUIHCgVfcGFnZUIHCgVfc2l6ZUIKCghfcmV2ZXJzZUIKCghfb3B0aW9ucyJRCgxXb3Jrc3BhY2VHZXQSNQoHZmlsdGVycxgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIIAUgAiAEBQgoKCF9maWx0ZXJzIncKFkxpc3RXb3Jrc3BhY2VzUmVzcG9uc2USIwoFaXRlbXMYASADKAsyFC5ob25jaG8udjMuV29ya3NwYWNlEg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDAoEc2l6ZRgEIAEoBRINCgVwYWdlcxgFIAEoBSKyAQoWVXBkYXRlV29ya3NwYWNlUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSLgoIbWV0YWRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SACIAQESMwoNY29uZmlndXJhdGlvbhgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAYgBAUILCglfbWV0YWRhdGFCEAoOX2NvbmZpZ3VyYXRpb24ipQEKD1dvcmtzcGFjZVVwZGF0ZRI2CghtZXRhZGF0YRgBIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIIAUgAiAEBEjsKDWNvbmZpZ3VyYXRpb24YAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAYgBAUILCglfbWV0YWRhdGFCEAoOX2NvbmZpZ3VyYXRpb24iQgoXVXBkYXRlV29ya3NwYWNlUmVzcG9uc2USJwoJd29ya3NwYWNlGAEgASgLMhQuaG9uY2hvLnYzLldvcmtzcGFjZSIuChZEZWxldGVXb3Jrc3BhY2VSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCSIqChdEZWxldGVXb3Jrc3BhY2VSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJIqUBChVHZXRRdWV1ZVN0YXR1c1JlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhgKC29ic2VydmVyX2lkGAIgASgJSACIAQESFgoJc2VuZGVyX2lkGAMgASgJSAGIAQESFwoKc2Vzc2lvbl9pZBgEIAEoCUgCiAEBQg4KDF9vYnNlcnZlcl9pZEIMCgpfc2VuZGVyX2lkQg0KC19zZXNzaW9uX2lkIqkCChZHZXRRdWV1ZVN0YXR1c1Jlc3BvbnNlEhgKEHRvdGFsX3dvcmtfdW5pdHMYASABKAUSHAoUY29tcGxldGVkX3dvcmtfdW5pdHMYAiABKAUSHgoWaW5fcHJvZ3Jlc3Nfd29ya191bml0cxgDIAEoBRIaChJwZW5kaW5nX3dvcmtfdW5pdHMYBCABKAUSSwoIc2Vzc2lvbnMYBSADKAsyLy5ob25jaG8udjMuR2V0UXVldWVTdGF0dXNSZXNwb25zZS5TZXNzaW9uc0VudHJ5QgiitRgECAEQARpOCg1TZXNzaW9uc0VudHJ5EgsKA2tleRgBIAEoCRIsCgV2YWx1ZRgCIAEoCzIdLmhvbmNoby52My5TZXNzaW9uUXVldWVTdGF0dXM6AjgBIroBChJTZXNzaW9uUXVldWVTdGF0dXMSIQoKc2Vzc2lvbl9pZBgBIAEoCUIIorUYBAgBEAFIAIgBARIYChB0b3RhbF93b3JrX3VuaXRzGAIgASgFEhwKFGNvbXBsZXRlZF93b3JrX3VuaXRzGAMgASgFEh4KFmluX3Byb2dyZXNzX3dvcmtfdW5pdHMYBCABKAUSGgoScGVuZGluZ193b3JrX3VuaXRzGAUgASgFQg0KC19zZXNzaW9uX2lkIrgBChBMaXN0UGVlcnNSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIRCgRwYWdlGAIgASgFSACIAQESEQoEc2l6ZRgDIAEoBUgBiAEBEhQKB3JldmVyc2UYBCABKAhIAogBARIoCgdvcHRpb25zGAUgASgLMhIuaG9uY2hvLnYzLlBlZXJHZXRIA4gBAUIHCgVfcGFnZUIHCgVfc2l6ZUIKCghfcmV2ZXJzZUIKCghfb3B0aW9ucyKaAQoHUGVlckdldBI1CgdmaWx0ZXJzGAEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSACIAQESQwoEa2luZBgCIAEoCUIworUYLAgBSih7ImVudW0iOlsic2NvcGUiLCJhbGwiXSwidHlwZSI6InN0cmluZyJ9SAGIAQFCCgoIX2ZpbHRlcnNCBwoFX2tpbmQibQoRTGlzdFBlZXJzUmVzcG9uc2USHgoFaXRlbXMYASADKAsyDy5ob25jaG8udjMuUGVlchINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEgwKBHNpemUYBCABKAUSDQoFcGFnZXMYBSABKAUivgEKEVVwZGF0ZVBlZXJSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIPCgdwZWVyX2lkGAIgASgJEi4KCG1ldGFkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAiAEBEjMKDWNvbmZpZ3VyYXRpb24YBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SAGIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uIqABCgpQZWVyVXBkYXRlEjYKCG1ldGFkYXRhGAEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSACIAQESOwoNY29uZmlndXJhdGlvbhgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RCBqK1GAIIAUgBiAEBQgsKCV9tZXRhZGF0YUIQCg5fY29uZmlndXJhdGlvbiIzChJVcGRhdGVQZWVyUmVzcG9uc2USHQoEcGVlchgBIAEoCzIPLmhvbmNoby52My5QZWVyItMBChdMaXN0UGVlclNlc3Npb25zUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSDwoHcGVlcl9pZBgCIAEoCRIRCgRwYWdlGAMgASgFSACIAQESEQoEc2l6ZRgEIAEoBUgBiAEBEhQKB3JldmVyc2UYBSABKAhIAogBARIrCgdvcHRpb25zGAYgASgLMhUuaG9uY2hvLnYzLlNlc3Npb25HZXRIA4gBAUIHCgVfcGFnZUIHCgVfc2l6ZUIKCghfcmV2ZXJzZUIKCghfb3B0aW9ucyJPCgpTZXNzaW9uR2V0EjUKB2ZpbHRlcnMYASABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBAUIKCghfZmlsdGVycyJ3ChhMaXN0UGVlclNlc3Npb25zUmVzcG9uc2USIQoFaXRlbXMYASADKAsyEi5ob25jaG8udjMuU2Vzc2lvbhINCgV0b3RhbBgCIAEoBRIMCgRwYWdlGAMgASgFEgwKBHNpemUYBCABKAUSDQoFcGFnZXMYBSABKAUiWwoSR2V0UGVlckNhcmRSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIPCgdwZWVyX2lkGAIgASgJEhMKBnRhcmdldBgDIAEoCUgAiAEBQgkKB190YXJnZXQiqAEKE0dldFBlZXJDYXJkUmVzcG9uc2USkAEKCXBlZXJfY2FyZBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5MaXN0VmFsdWVCYaK1GF0IARABIitUaGUgcGVlciBjYXJkIGNvbnRlbnQsIG9yIE5vbmUgaWYgbm90IGZvdW5kSip7Iml0ZW1zIjp7InR5cGUiOiJzdHJpbmcifSwidHlwZSI6ImFycmF5In0igQEKElNldFBlZXJDYXJkUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSDwoHcGVlcl9pZBgCIAEoCRITCgZ0YXJnZXQYAyABKAlIAIgBARIkCgRjYXJkGAQgASgLMhYuaG9uY2hvLnYzLlBlZXJDYXJkU2V0QgkKB190YXJnZXQiRAoLUGVlckNhcmRTZXQSNQoJcGVlcl9jYXJkGAEgAygJQiKitRgeIhxUaGUgcGVlciBjYXJkIGNvbnRlbnQgdG8gc2V0IqgBChNTZXRQZWVyQ2FyZFJlc3BvbnNlEpABCglwZWVyX2NhcmQYASABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlQmGitRhdCAEQASIrVGhlIHBlZXIgY2FyZCBjb250ZW50LCBvciBOb25lIGlmIG5vdCBmb3VuZEoqeyJpdGVtcyI6eyJ0eXBlIjoic3RyaW5nIn0sInR5cGUiOiJhcnJheSJ9Ir4BChNMaXN0U2Vzc2lvbnNSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRIRCgRwYWdlGAIgASgFSACIAQESEQoEc2l6ZRgDIAEoBUgBiAEBEhQKB3JldmVyc2UYBCABKAhIAogBARIrCgdvcHRpb25zGAUgASgLMhUuaG9uY2hvLnYzLlNlc3Npb25HZXRIA4gBAUIHCgVfcGFnZUIHCgVfc2l6ZUIKCghfcmV2ZXJzZUIKCghfb3B0aW9ucyJzChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIhCgVpdGVtcxgBIAMoCzISLmhvbmNoby52My5TZXNzaW9uEg0KBXRvdGFsGAIgASgFEgwKBHBhZ2UYAyABKAUSDAoEc2l6ZRgEIAEoBRINCgVwYWdlcxgFIAEoBSLEAQoUVXBkYXRlU2Vzc2lvblJlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkSLgoIbWV0YWRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SACIAQESMwoNY29uZmlndXJhdGlvbhgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3RIAYgBAUILCglfbWV0YWRhdGFCEAoOX2NvbmZpZ3VyYXRpb24iowEKDVNlc3Npb25VcGRhdGUSNgoIbWV0YWRhdGEYASABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0QgaitRgCCAFIAIgBARI7Cg1jb25maWd1cmF0aW9uGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEIGorUYAggBSAGIAQFCCwoJX21ldGFkYXRhQhAKDl9jb25maWd1cmF0aW9uIjwKFVVwZGF0ZVNlc3Npb25SZXNwb25zZRIjCgdzZXNzaW9uGAEgASgLMhIuaG9uY2hvLnYzLlNlc3Npb24iQAoURGVsZXRlU2Vzc2lvblJlcXVlc3QSFAoMd29ya3NwYWNlX2lkGAEgASgJEhIKCnNlc3Npb25faWQYAiABKAkiKAoVRGVsZXRlU2Vzc2lvblJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkiZwoTQ2xvbmVTZXNzaW9uUmVxdWVzdBIUCgx3b3Jrc3BhY2VfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIXCgptZXNzYWdlX2lkGAMgASgJSACIAQFCDQoLX21lc3NhZ2VfaWQiOwoUQ2xvbmVTZXNzaW9uUmVzcG9uc2USIwoHc2Vzc2lvbhgBIAEoCzISLmhvbmNoby52My5TZXNzaW9uIkYKGkdldFNlc3Npb25TdW1tYXJpZXNSZXF1ZXN0EhQKDHdvcmtzcGFjZV9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJIv4BChtHZXRTZXNzaW9uU3VtbWFyaWVzUmVzcG9uc2USCgoCaWQYASABKAkSWAoNc2hvcnRfc3VtbWFyeRgCIAEoCzISLmhvbmNoby52My5TdW1tYXJ5QiiitRgkCAEQASIeVGhlIHNob3J0IHN1bW1hcnkgaWYgYXZhaWxhYmxlSACIAQESVgoMbG9uZ19zdW1tYXJ5GAMgASgLMhIuaG9uY2hvLnYzLlN1bW1hcnlCJ6K1GCMIARABIh1UaGUgbG9uZyBzdW1tYXJ5IGlmIGF2YWlsYWJsZUgBiAEBQhAKDl9zaG9ydF9zdW1tYXJ5Qg8KDV9sb25nX3N1bW1hcnki5QIKB1N1bW1hcnkSJwoHY29udGVudBgBIAEoCUIWorUYEiIQVGhlIHN1bW1hcnkgdGV4dBJVCgptZXNzYWdlX2lkGAIgASgJQkGitRg9IjtUaGUgcHVibGljIElEIG9mIHRoZSBtZXNzYWdlIHRoYXQgdGhpcyBzdW1tYXJ5IGNvdmVycyB1cCB0bxI/CgxzdW1tYXJ5X3R5cGUYAyABKAlCKaK1GCUiI1RoZSB0eXBlIG9mIHN1bW1hcnkgKHNob3J0IG9yIGxvbmcpElQKCmNyZWF0ZWRfYXQYBCABKAlCQKK1GDwiOlRoZSB0aW1lc3RhbXAgb2Ygd2hlbiB0aGUgc3VtbWFyeSB3YXMgY3JlYXRlZCAoSVNPIGZvcm1hdCkSQwoLdG9rZW5fY291bnQYBSABKAVCLqK1GCoiKFRoZSBudW1iZXIgb2YgdG9rZW5zIGluIHRoZSBzdW1tYXJ5IHRleHQyww8KEFdvcmtzcGFjZVNlcnZpY2USpwMKFEdldE9yQ3JlYXRlV29ya3NwYWNlEiYuaG9uY2hvLnYzLkdldE9yQ3JlYXRlV29ya3NwYWNlUmVxdWVzdBonLmhvbmNoby52My5HZXRPckNyZWF0ZVdvcmtzcGFjZVJlc3BvbnNlIr0CkrUY6QEKF2dldF9vcl9jcmVhdGVfd29ya3NwYWNlEqYBR2V0IGEgV29ya3NwYWNlIGJ5IElELiBJZiB3b3Jrc3BhY2VfaWQgaXMgcHJvdmlkZWQgYXMgYSBxdWVyeSBwYXJhbWV0ZXIsIGl0IHVzZXMgdGhhdCAobXVzdCBtYXRjaCBKV1Qgd29ya3NwYWNlX2lkKS4gT3RoZXJ3aXNlLCBpdCB1c2VzIHRoZSB3b3Jrc3BhY2VfaWQgZnJvbSB0aGUgSldULhoKd29ya3NwYWNlcyIZaG9uY2hvLnYzLldvcmtzcGFjZUNyZWF0Zaq1GAdjcmVhdGVkgtPkkwI+OgEqWh46ASpiCXdvcmtzcGFjZSIOL3YyL3dvcmtzcGFjZXNiCXdvcmtzcGFjZSIOL3YzL3dvcmtzcGFjZXMS7gEKDkxpc3RXb3Jrc3BhY2VzEiAuaG9uY2hvLnYzLkxpc3RXb3Jrc3BhY2VzUmVxdWVzdBohLmhvbmNoby52My5MaXN0V29ya3NwYWNlc1Jlc3BvbnNlIpYBkrUYbgoSZ2V0X2FsbF93b3Jrc3BhY2VzEjRHZXQgYWxsIFdvcmtzcGFjZXMsIHBhZ2luYXRlZCB3aXRoIG9wdGlvbmFsIGZpbHRlcnMuGgp3b3Jrc3BhY2VzIhZob25jaG8udjMuV29ya3NwYWNlR2V0gtPkkwIeOgdvcHRpb25zIhMvdjMvd29ya3NwYWNlcy9saXN0EvwBCg9VcGRhdGVXb3Jrc3BhY2USIS5ob25jaG8udjMuVXBkYXRlV29ya3NwYWNlUmVxdWVzdBoiLmhvbmNoby52My5VcGRhdGVXb3Jrc3BhY2VSZXNwb25zZSKhAZK1GGoKEHVwZGF0ZV93b3Jrc3BhY2USL1VwZGF0ZSBXb3Jrc3BhY2UgbWV0YWRhdGEgYW5kL29yIGNvbmZpZ3VyYXRpb24uGgp3b3Jrc3BhY2VzIhlob25jaG8udjMuV29ya3NwYWNlVXBkYXRlgtPkkwItOgEqYgl3b3Jrc3BhY2UaHS92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9EoQECg9EZWxldGVXb3Jrc3BhY2USIS5ob25jaG8udjMuRGVsZXRlV29ya3NwYWNlUmVxdWVzdBoiLmhvbmNoby52My5EZWxldGVXb3Jrc3BhY2VSZXNwb25zZSKpA4i1GMoBkrUY+gIKEGRlbGV0ZV93b3Jrc3BhY2US2QJEZWxldGUgYSBXb3Jrc3BhY2UuIFRoaXMgYWNjZXB0cyB0aGUgZGVsZXRpb24gcmVxdWVzdCBhbmQgcHJvY2Vzc2VzIGl0IGluIHRoZSBiYWNrZ3JvdW5kLApwZXJtYW5lbnRseSBkZWxldGluZyBhbGwgcGVlcnMsIG1lc3NhZ2VzLCBjb25jbHVzaW9ucywgYW5kIG90aGVyIHJlc291cmNlcyBhc3NvY2lhdGVkCndpdGggdGhlIHdvcmtzcGFjZS4KClJldHVybnMgNDA5IENvbmZsaWN0IGlmIHRoZSB3b3Jrc3BhY2UgY29udGFpbnMgYWN0aXZlIHNlc3Npb25zLgpEZWxldGUgYWxsIHNlc3Npb25zIGZpcnN0LCB0aGVuIGRlbGV0ZSB0aGUgd29ya3NwYWNlLgoKVGhpcyBhY3Rpb24gY2Fubm90IGJlIHVuZG9uZS4aCndvcmtzcGFjZXOC0+STAh8qHS92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9Eo0ECg5HZXRRdWV1ZVN0YXR1cxIgLmhvbmNoby52My5HZXRRdWV1ZVN0YXR1c1JlcXVlc3QaIS5ob25jaG8udjMuR2V0UXVldWVTdGF0dXNSZXNwb25zZSK1A5K1GP4CChBnZXRfcXVldWVfc3RhdHVzEt0CR2V0IHRoZSBwcm9jZXNzaW5nIHF1ZXVlIHN0YXR1cyBmb3IgYSBXb3Jrc3BhY2UsIG9wdGlvbmFsbHkgc2NvcGVkIHRvIGFuIG9ic2VydmVyLCBzZW5kZXIsCmFuZC9vciBzZXNzaW9uLgoKT25seSB0cmFja3MgdXNlci1mYWNpbmcgdGFzayB0eXBlcyAocmVwcmVzZW50YXRpb24sIHN1bW1hcnksIGRyZWFtKS4KSW50ZXJuYWwgaW5mcmFzdHJ1Y3R1cmUgdGFza3MgKHJlY29uY2lsZXIsIHdlYmhvb2ssIGRlbGV0aW9uKSBhcmUgZXhjbHVkZWQuCk5vdGU6IGNvbXBsZXRlZCBjb3VudHMgcmVmbGVjdCBpdGVtcyBzaW5jZSB0aGUgbGFzdCBwZXJpb2RpYyBxdWV1ZSBjbGVhbnVwLApub3QgbGlmZXRpbWUgdG90YWxzLhoKd29ya3NwYWNlc4LT5JMCLBIqL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vcXVldWUvc3RhdHVzMtMPCgtQZWVyU2VydmljZRK5AgoPR2V0T3JDcmVhdGVQZWVyEiEuaG9uY2hvLnYzLkdldE9yQ3JlYXRlUGVlclJlcXVlc3QaIi5ob25jaG8udjMuR2V0T3JDcmVhdGVQZWVyUmVzcG9uc2Ui3gGStRhrChJnZXRfb3JfY3JlYXRlX3BlZXISOEdldCBhIFBlZXIgYnkgSUQgb3IgY3JlYXRlIGEgbmV3IFBlZXIgd2l0aCB0aGUgZ2l2ZW4gSUQuGgVwZWVycyIUaG9uY2hvLnYzLlBlZXJDcmVhdGWqtRgHY3JlYXRlZILT5JMCXjoBKlouOgEqYgRwZWVyIiMvdjIvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9wZWVyc2IEcGVlciIjL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vcGVlcnMS2QIKCUxpc3RQZWVycxIbLmhvbmNoby52My5MaXN0UGVlcnNSZXF1ZXN0GhwuaG9uY2hvLnYzLkxpc3RQZWVyc1Jlc3BvbnNlIpACkrUY0gEKCWdldF9wZWVycxKqAUdldCBhbGwgUGVlcnMgZm9yIGEgV29ya3NwYWNlLCBwYWdpbmF0ZWQgd2l0aCBvcHRpb25hbCBmaWx0ZXJzLgoKU2NvcGUgcGVlcnMgYXJlIGV4Y2x1ZGVkIGJ5IGRlZmF1bHQ7IHNldCBga2luZGAgdG8gInNjb3BlIiBmb3Igc2NvcGUgcGVlcnMKb25seSwgb3IgImFsbCIgZm9yIGV2ZXJ5dGhpbmcuGgVwZWVycyIRaG9uY2hvLnYzLlBlZXJHZXSC0+STAjM6B29wdGlvbnMiKC92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3BlZXJzL2xpc3QSuQIKClVwZGF0ZVBlZXISHC5ob25jaG8udjMuVXBkYXRlUGVlclJlcXVlc3QaHS5ob25jaG8udjMuVXBkYXRlUGVlclJlc3BvbnNlIu0BkrUYqgEKC3VwZGF0ZV9wZWVyEn5VcGRhdGUgYSBQZWVyJ3MgbWV0YWRhdGEgYW5kL29yIGNvbmZpZ3VyYXRpb24uCgpSZXR1cm5zIDQyMiBpZiB0aGUgcGVlciBpcyBhIHNjb3BlIOKAlCB1c2UgdGhlIHNjb3BlcyByb3V0ZXMgdG8gbWFuYWdlIHNjb3Blcy4aBXBlZXJzIhRob25jaG8udjMuUGVlclVwZGF0ZYLT5JMCODoBKmIEcGVlchotL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vcGVlcnMve3BlZXJfaWR9EpwCChBMaXN0UGVlclNlc3Npb25zEiIuaG9uY2hvLnYzLkxpc3RQZWVyU2Vzc2lvbnNSZXF1ZXN0GiMuaG9uY2hvLnYzLkxpc3RQZWVyU2Vzc2lvbnNSZXNwb25zZSK+AZK1GHMKFWdldF9zZXNzaW9uc19mb3JfcGVlchI9R2V0IGFsbCBTZXNzaW9ucyBmb3IgYSBQZWVyLCBwYWdpbmF0ZWQgd2l0aCBvcHRpb25hbCBmaWx0ZXJzLhoFcGVlcnMiFGhvbmNoby52My5TZXNzaW9uR2V0gtPkkwJBOgdvcHRpb25zIjYvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9wZWVycy97cGVlcl9pZH0vc2Vzc2lvbnMS7QIKC0dldFBlZXJDYXJkEh0uaG9uY2hvLnYzLkdldFBlZXJDYXJkUmVxdWVzdBoeLmhvbmNoby52My5HZXRQZWVyQ2FyZFJlc3BvbnNlIp4CkrUY3wEKDWdldF9wZWVyX2NhcmQSxgFHZXQgYSBwZWVyIGNhcmQgZm9yIGEgc3BlY2lmaWMgcGVlciByZWxhdGlvbnNoaXAuCgpSZXR1cm5zIHRoZSBwZWVyIGNhcmQgdGhhdCB0aGUgb2JzZXJ2ZXIgcGVlciBoYXMgZm9yIHRoZSB0YXJnZXQgcGVlciBpZiBpdCBleGlzdHMuCklmIG5vIHRhcmdldCBpcyBzcGVjaWZpZWQsIHJldHVybnMgdGhlIG9ic2VydmVyJ3Mgb3duIHBlZXIgY2FyZC4aBXBlZXJzgtPkkwI0EjIvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9wZWVycy97cGVlcl9pZH0vY2FyZBLgAgoLU2V0UGVlckNhcmQSHS5ob25jaG8udjMuU2V0UGVlckNhcmRSZXF1ZXN0Gh4uaG9uY2hvLnYzLlNldFBlZXJDYXJkUmVzcG9uc2UikQKStRjMAQoNc2V0X3BlZXJfY2FyZBKzAVNldCBhIHBlZXIgY2FyZCBmb3IgYSBzcGVjaWZpYyBwZWVyIHJlbGF0aW9uc2hpcC4KClNldHMgdGhlIHBlZXIgY2FyZCB0aGF0IHRoZSBvYnNlcnZlciBwZWVyIGhhcyBmb3IgdGhlIHRhcmdldCBwZWVyLgpJZiBubyB0YXJnZXQgaXMgc3BlY2lmaWVkLCBzZXRzIHRoZSBvYnNlcnZlcidzIG93biBwZWVyIGNhcmQuGgVwZWVyc4LT5JMCOjoEY2FyZBoyL3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vcGVlcnMve3BlZXJfaWR9L2NhcmQyvA8KDlNlc3Npb25TZXJ2aWNlEt0CChJHZXRPckNyZWF0ZVNlc3Npb24SJC5ob25jaG8udjMuR2V0T3JDcmVhdGVTZXNzaW9uUmVxdWVzdBolLmhvbmNoby52My5HZXRPckNyZWF0ZVNlc3Npb25SZXNwb25zZSL5AZK1GHoKFWdldF9vcl9jcmVhdGVfc2Vzc2lvbhI+R2V0IGEgU2Vzc2lvbiBieSBJRCBvciBjcmVhdGUgYSBuZXcgU2Vzc2lvbiB3aXRoIHRoZSBnaXZlbiBJRC4aCHNlc3Npb25zIhdob25jaG8udjMuU2Vzc2lvbkNyZWF0Zaq1GAdjcmVhdGVkgtPkkwJqOgEqWjQ6ASpiB3Nlc3Npb24iJi92Mi93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zYgdzZXNzaW9uIiYvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucxKEAgoMTGlzdFNlc3Npb25zEh4uaG9uY2hvLnYzLkxpc3RTZXNzaW9uc1JlcXVlc3QaHy5ob25jaG8udjMuTGlzdFNlc3Npb25zUmVzcG9uc2UisgGStRhyCgxnZXRfc2Vzc2lvbnMSQkdldCBhbGwgU2Vzc2lvbnMgZm9yIGEgV29ya3NwYWNlLCBwYWdpbmF0ZWQgd2l0aCBvcHRpb25hbCBmaWx0ZXJzLhoIc2Vzc2lvbnMiFGhvbmNoby52My5TZXNzaW9uR2V0gtPkkwI2OgdvcHRpb25zIisvdjMvd29ya3NwYWNlcy97d29ya3NwYWNlX2lkfS9zZXNzaW9ucy9saXN0EoYCCg1VcGRhdGVTZXNzaW9uEh8uaG9uY2hvLnYzLlVwZGF0ZVNlc3Npb25SZXF1ZXN0GiAuaG9uY2hvLnYzLlVwZGF0ZVNlc3Npb25SZXNwb25zZSKxAZK1GGYKDnVwZGF0ZV9zZXNzaW9uEjFVcGRhdGUgYSBTZXNzaW9uJ3MgbWV0YWRhdGEgYW5kL29yIGNvbmZpZ3VyYXRpb24uGghzZXNzaW9ucyIXaG9uY2hvLnYzLlNlc3Npb25VcGRhdGWC0+STAkE6ASpiB3Nlc3Npb24aMy92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfRKtAwoNRGVsZXRlU2Vzc2lvbhIfLmhvbmNoby52My5EZWxldGVTZXNzaW9uUmVxdWVzdBogLmhvbmNoby52My5EZWxldGVTZXNzaW9uUmVzcG9uc2Ui2AKItRjKAZK1GJMCCg5kZWxldGVfc2Vzc2lvbhL2AURlbGV0ZSBhIFNlc3Npb24gYW5kIGFsbCBhc3NvY2lhdGVkIG1lc3NhZ2VzLgoKVGhlIFNlc3Npb24gaXMgbWFya2VkIGFzIGluYWN0aXZlIGltbWVkaWF0ZWx5IGFuZCByZXR1cm5zIDIwMiBBY2NlcHRlZC4gVGhlIGFjdHVhbApkZWxldGlvbiBvZiBhbGwgcmVsYXRlZCBkYXRhIGhhcHBlbnMgYXN5bmNocm9ub3VzbHkgdmlhIHRoZSBxdWV1ZSB3aXRoIHJldHJ5IHN1cHBvcnQuCgpUaGlzIGFjdGlvbiBjYW5ub3QgYmUgdW5kb25lLhoIc2Vzc2lvbnOC0+STAjUqMy92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfRL4AQoMQ2xvbmVTZXNzaW9uEh4uaG9uY2hvLnYzLkNsb25lU2Vzc2lvblJlcXVlc3QaHy5ob25jaG8udjMuQ2xvbmVTZXNzaW9uUmVzcG9uc2UipgGItRjJAZK1GFMKDWNsb25lX3Nlc3Npb24SOENsb25lIGEgU2Vzc2lvbiwgb3B0aW9uYWxseSB1cCB0byBhIHNwZWNpZmljIG1lc3NhZ2UgSUQuGghzZXNzaW9uc4LT5JMCRGIHc2Vzc2lvbiI5L3YzL3dvcmtzcGFjZXMve3dvcmtzcGFjZV9pZH0vc2Vzc2lvbnMve3Nlc3Npb25faWR9L2Nsb25lEo4DChNHZXRTZXNzaW9uU3VtbWFyaWVzEiUuaG9uY2hvLnYzLkdldFNlc3Npb25TdW1tYXJpZXNSZXF1ZXN0GiYuaG9uY2hvLnYzLkdldFNlc3Npb25TdW1tYXJpZXNSZXNwb25zZSKnApK1GN0BChVnZXRfc2Vzc2lvbl9zdW1tYXJpZXMSuQFHZXQgYXZhaWxhYmxlIHN1bW1hcmllcyBmb3IgYSBTZXNzaW9uLgoKUmV0dXJucyBib3RoIHNob3J0IGFuZCBsb25nIHN1bW1hcmllcyBpZiBhdmFpbGFibGUsIGluY2x1ZGluZyBtZXRhZGF0YSBsaWtlCnRoZSBtZXNzYWdlIElEIHRoZXkgY292ZXIgdXAgdG8sIGNyZWF0aW9uIHRpbWVzdGFtcCwgYW5kIHRva2VuIGNvdW50LhoIc2Vzc2lvbnOC0+STAj8SPS92My93b3Jrc3BhY2VzL3t3b3Jrc3BhY2VfaWR9L3Nlc3Npb25zL3tzZXNzaW9uX2lkfS9zdW1tYXJpZXNiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_honcho_v3_options]);
 
 /**
  * GetOrCreateWorkspaceRequest is a WorkspaceCreate.
@@ -486,6 +486,1276 @@ export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
   messageDesc(file_honcho_v3_resources, 11);
 
 /**
+ * ListWorkspacesRequest is the page query plus a WorkspaceGet body.
+ *
+ * @generated from message honcho.v3.ListWorkspacesRequest
+ */
+export type ListWorkspacesRequest = Message<"honcho.v3.ListWorkspacesRequest"> & {
+  /**
+   * Page number, from 1 (query; default 1).
+   *
+   * @generated from field: optional int32 page = 1;
+   */
+  page?: number | undefined;
+
+  /**
+   * Page size, 1 to 100 (query; default 50).
+   *
+   * @generated from field: optional int32 size = 2;
+   */
+  size?: number | undefined;
+
+  /**
+   * Newest first (query; default false).
+   *
+   * @generated from field: optional bool reverse = 3;
+   */
+  reverse?: boolean | undefined;
+
+  /**
+   * Filtering options (body).
+   *
+   * @generated from field: optional honcho.v3.WorkspaceGet options = 4;
+   */
+  options?: WorkspaceGet | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.ListWorkspacesRequest.
+ * Use `create(ListWorkspacesRequestSchema)` to create a new message.
+ */
+export const ListWorkspacesRequestSchema: GenMessage<ListWorkspacesRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 12);
+
+/**
+ * WorkspaceGet holds the filters of a workspace list.
+ *
+ * @generated from message honcho.v3.WorkspaceGet
+ */
+export type WorkspaceGet = Message<"honcho.v3.WorkspaceGet"> & {
+  /**
+   * Filters (Honcho's filter language): id, created_at, metadata.
+   *
+   * @generated from field: optional google.protobuf.Struct filters = 1;
+   */
+  filters?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.WorkspaceGet.
+ * Use `create(WorkspaceGetSchema)` to create a new message.
+ */
+export const WorkspaceGetSchema: GenMessage<WorkspaceGet> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 13);
+
+/**
+ * ListWorkspacesResponse is a page of workspaces (fastapi-pagination's Page).
+ *
+ * @generated from message honcho.v3.ListWorkspacesResponse
+ */
+export type ListWorkspacesResponse = Message<"honcho.v3.ListWorkspacesResponse"> & {
+  /**
+   * Items.
+   *
+   * @generated from field: repeated honcho.v3.Workspace items = 1;
+   */
+  items: Workspace[];
+
+  /**
+   * Total.
+   *
+   * @generated from field: int32 total = 2;
+   */
+  total: number;
+
+  /**
+   * Page.
+   *
+   * @generated from field: int32 page = 3;
+   */
+  page: number;
+
+  /**
+   * Size.
+   *
+   * @generated from field: int32 size = 4;
+   */
+  size: number;
+
+  /**
+   * Pages.
+   *
+   * @generated from field: int32 pages = 5;
+   */
+  pages: number;
+};
+
+/**
+ * Describes the message honcho.v3.ListWorkspacesResponse.
+ * Use `create(ListWorkspacesResponseSchema)` to create a new message.
+ */
+export const ListWorkspacesResponseSchema: GenMessage<ListWorkspacesResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 14);
+
+/**
+ * UpdateWorkspaceRequest is the path plus a WorkspaceUpdate.
+ *
+ * @generated from message honcho.v3.UpdateWorkspaceRequest
+ */
+export type UpdateWorkspaceRequest = Message<"honcho.v3.UpdateWorkspaceRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Metadata: replaces the stored metadata when given.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 2;
+   */
+  metadata?: JsonObject | undefined;
+
+  /**
+   * Configuration: its keys replace the stored ones when given.
+   *
+   * @generated from field: optional google.protobuf.Struct configuration = 3;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdateWorkspaceRequest.
+ * Use `create(UpdateWorkspaceRequestSchema)` to create a new message.
+ */
+export const UpdateWorkspaceRequestSchema: GenMessage<UpdateWorkspaceRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 15);
+
+/**
+ * WorkspaceUpdate is the body of PUT /v3/workspaces/{workspace_id}.
+ *
+ * @generated from message honcho.v3.WorkspaceUpdate
+ */
+export type WorkspaceUpdate = Message<"honcho.v3.WorkspaceUpdate"> & {
+  /**
+   * Metadata.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 1;
+   */
+  metadata?: JsonObject | undefined;
+
+  /**
+   * Configuration.
+   *
+   * @generated from field: optional google.protobuf.Struct configuration = 2;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.WorkspaceUpdate.
+ * Use `create(WorkspaceUpdateSchema)` to create a new message.
+ */
+export const WorkspaceUpdateSchema: GenMessage<WorkspaceUpdate> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 16);
+
+/**
+ * UpdateWorkspaceResponse carries the workspace.
+ *
+ * @generated from message honcho.v3.UpdateWorkspaceResponse
+ */
+export type UpdateWorkspaceResponse = Message<"honcho.v3.UpdateWorkspaceResponse"> & {
+  /**
+   * The workspace.
+   *
+   * @generated from field: honcho.v3.Workspace workspace = 1;
+   */
+  workspace?: Workspace | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdateWorkspaceResponse.
+ * Use `create(UpdateWorkspaceResponseSchema)` to create a new message.
+ */
+export const UpdateWorkspaceResponseSchema: GenMessage<UpdateWorkspaceResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 17);
+
+/**
+ * DeleteWorkspaceRequest names the workspace.
+ *
+ * @generated from message honcho.v3.DeleteWorkspaceRequest
+ */
+export type DeleteWorkspaceRequest = Message<"honcho.v3.DeleteWorkspaceRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+};
+
+/**
+ * Describes the message honcho.v3.DeleteWorkspaceRequest.
+ * Use `create(DeleteWorkspaceRequestSchema)` to create a new message.
+ */
+export const DeleteWorkspaceRequestSchema: GenMessage<DeleteWorkspaceRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 18);
+
+/**
+ * DeleteWorkspaceResponse says the deletion was accepted.
+ *
+ * @generated from message honcho.v3.DeleteWorkspaceResponse
+ */
+export type DeleteWorkspaceResponse = Message<"honcho.v3.DeleteWorkspaceResponse"> & {
+  /**
+   * "Workspace deletion accepted".
+   *
+   * @generated from field: string message = 1;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message honcho.v3.DeleteWorkspaceResponse.
+ * Use `create(DeleteWorkspaceResponseSchema)` to create a new message.
+ */
+export const DeleteWorkspaceResponseSchema: GenMessage<DeleteWorkspaceResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 19);
+
+/**
+ * GetQueueStatusRequest is the path plus optional filters (query).
+ *
+ * @generated from message honcho.v3.GetQueueStatusRequest
+ */
+export type GetQueueStatusRequest = Message<"honcho.v3.GetQueueStatusRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Optional observer ID to filter by.
+   *
+   * @generated from field: optional string observer_id = 2;
+   */
+  observerId?: string | undefined;
+
+  /**
+   * Optional sender ID to filter by.
+   *
+   * @generated from field: optional string sender_id = 3;
+   */
+  senderId?: string | undefined;
+
+  /**
+   * Optional session ID to filter by.
+   *
+   * @generated from field: optional string session_id = 4;
+   */
+  sessionId?: string | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.GetQueueStatusRequest.
+ * Use `create(GetQueueStatusRequestSchema)` to create a new message.
+ */
+export const GetQueueStatusRequestSchema: GenMessage<GetQueueStatusRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 20);
+
+/**
+ * GetQueueStatusResponse is Honcho's QueueStatus: queue rows counted.
+ *
+ * @generated from message honcho.v3.GetQueueStatusResponse
+ */
+export type GetQueueStatusResponse = Message<"honcho.v3.GetQueueStatusResponse"> & {
+  /**
+   * Total work units.
+   *
+   * @generated from field: int32 total_work_units = 1;
+   */
+  totalWorkUnits: number;
+
+  /**
+   * Completed work units (since last periodic cleanup).
+   *
+   * @generated from field: int32 completed_work_units = 2;
+   */
+  completedWorkUnits: number;
+
+  /**
+   * Work units currently being processed.
+   *
+   * @generated from field: int32 in_progress_work_units = 3;
+   */
+  inProgressWorkUnits: number;
+
+  /**
+   * Work units waiting to be processed.
+   *
+   * @generated from field: int32 pending_work_units = 4;
+   */
+  pendingWorkUnits: number;
+
+  /**
+   * Per-session status when not filtered by session, keyed by the session's
+   * internal id (Honcho's sessions.id); null when there is none.
+   *
+   * @generated from field: map<string, honcho.v3.SessionQueueStatus> sessions = 5;
+   */
+  sessions: { [key: string]: SessionQueueStatus };
+};
+
+/**
+ * Describes the message honcho.v3.GetQueueStatusResponse.
+ * Use `create(GetQueueStatusResponseSchema)` to create a new message.
+ */
+export const GetQueueStatusResponseSchema: GenMessage<GetQueueStatusResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 21);
+
+/**
+ * SessionQueueStatus is the status of one session's queued work.
+ *
+ * @generated from message honcho.v3.SessionQueueStatus
+ */
+export type SessionQueueStatus = Message<"honcho.v3.SessionQueueStatus"> & {
+  /**
+   * The session's internal id (Honcho's sessions.id).
+   *
+   * @generated from field: optional string session_id = 1;
+   */
+  sessionId?: string | undefined;
+
+  /**
+   * Total work units.
+   *
+   * @generated from field: int32 total_work_units = 2;
+   */
+  totalWorkUnits: number;
+
+  /**
+   * Completed work units.
+   *
+   * @generated from field: int32 completed_work_units = 3;
+   */
+  completedWorkUnits: number;
+
+  /**
+   * Work units currently being processed.
+   *
+   * @generated from field: int32 in_progress_work_units = 4;
+   */
+  inProgressWorkUnits: number;
+
+  /**
+   * Work units waiting to be processed.
+   *
+   * @generated from field: int32 pending_work_units = 5;
+   */
+  pendingWorkUnits: number;
+};
+
+/**
+ * Describes the message honcho.v3.SessionQueueStatus.
+ * Use `create(SessionQueueStatusSchema)` to create a new message.
+ */
+export const SessionQueueStatusSchema: GenMessage<SessionQueueStatus> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 22);
+
+/**
+ * ListPeersRequest is the path, the page query and a PeerGet body.
+ *
+ * @generated from message honcho.v3.ListPeersRequest
+ */
+export type ListPeersRequest = Message<"honcho.v3.ListPeersRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Page number, from 1 (query; default 1).
+   *
+   * @generated from field: optional int32 page = 2;
+   */
+  page?: number | undefined;
+
+  /**
+   * Page size, 1 to 100 (query; default 50).
+   *
+   * @generated from field: optional int32 size = 3;
+   */
+  size?: number | undefined;
+
+  /**
+   * Newest first (query; default false).
+   *
+   * @generated from field: optional bool reverse = 4;
+   */
+  reverse?: boolean | undefined;
+
+  /**
+   * Filtering options (body).
+   *
+   * @generated from field: optional honcho.v3.PeerGet options = 5;
+   */
+  options?: PeerGet | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.ListPeersRequest.
+ * Use `create(ListPeersRequestSchema)` to create a new message.
+ */
+export const ListPeersRequestSchema: GenMessage<ListPeersRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 23);
+
+/**
+ * PeerGet holds the filters of a peer list.
+ *
+ * @generated from message honcho.v3.PeerGet
+ */
+export type PeerGet = Message<"honcho.v3.PeerGet"> & {
+  /**
+   * Filters (Honcho's filter language): id, created_at, workspace_id, metadata.
+   *
+   * @generated from field: optional google.protobuf.Struct filters = 1;
+   */
+  filters?: JsonObject | undefined;
+
+  /**
+   * "scope": scope peers only; "all": every peer; absent: regular peers only.
+   *
+   * @generated from field: optional string kind = 2;
+   */
+  kind?: string | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.PeerGet.
+ * Use `create(PeerGetSchema)` to create a new message.
+ */
+export const PeerGetSchema: GenMessage<PeerGet> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 24);
+
+/**
+ * ListPeersResponse is a page of peers (fastapi-pagination's Page).
+ *
+ * @generated from message honcho.v3.ListPeersResponse
+ */
+export type ListPeersResponse = Message<"honcho.v3.ListPeersResponse"> & {
+  /**
+   * Items.
+   *
+   * @generated from field: repeated honcho.v3.Peer items = 1;
+   */
+  items: Peer[];
+
+  /**
+   * Total.
+   *
+   * @generated from field: int32 total = 2;
+   */
+  total: number;
+
+  /**
+   * Page.
+   *
+   * @generated from field: int32 page = 3;
+   */
+  page: number;
+
+  /**
+   * Size.
+   *
+   * @generated from field: int32 size = 4;
+   */
+  size: number;
+
+  /**
+   * Pages.
+   *
+   * @generated from field: int32 pages = 5;
+   */
+  pages: number;
+};
+
+/**
+ * Describes the message honcho.v3.ListPeersResponse.
+ * Use `create(ListPeersResponseSchema)` to create a new message.
+ */
+export const ListPeersResponseSchema: GenMessage<ListPeersResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 25);
+
+/**
+ * UpdatePeerRequest is the path plus a PeerUpdate.
+ *
+ * @generated from message honcho.v3.UpdatePeerRequest
+ */
+export type UpdatePeerRequest = Message<"honcho.v3.UpdatePeerRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Peer Id (path).
+   *
+   * @generated from field: string peer_id = 2;
+   */
+  peerId: string;
+
+  /**
+   * Metadata: replaces the stored metadata when given.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 3;
+   */
+  metadata?: JsonObject | undefined;
+
+  /**
+   * Configuration: replaces the stored configuration when given.
+   *
+   * @generated from field: optional google.protobuf.Struct configuration = 4;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdatePeerRequest.
+ * Use `create(UpdatePeerRequestSchema)` to create a new message.
+ */
+export const UpdatePeerRequestSchema: GenMessage<UpdatePeerRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 26);
+
+/**
+ * PeerUpdate is the body of PUT /v3/workspaces/{workspace_id}/peers/{peer_id}.
+ *
+ * @generated from message honcho.v3.PeerUpdate
+ */
+export type PeerUpdate = Message<"honcho.v3.PeerUpdate"> & {
+  /**
+   * Metadata.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 1;
+   */
+  metadata?: JsonObject | undefined;
+
+  /**
+   * Configuration.
+   *
+   * @generated from field: optional google.protobuf.Struct configuration = 2;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.PeerUpdate.
+ * Use `create(PeerUpdateSchema)` to create a new message.
+ */
+export const PeerUpdateSchema: GenMessage<PeerUpdate> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 27);
+
+/**
+ * UpdatePeerResponse carries the peer.
+ *
+ * @generated from message honcho.v3.UpdatePeerResponse
+ */
+export type UpdatePeerResponse = Message<"honcho.v3.UpdatePeerResponse"> & {
+  /**
+   * The peer.
+   *
+   * @generated from field: honcho.v3.Peer peer = 1;
+   */
+  peer?: Peer | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdatePeerResponse.
+ * Use `create(UpdatePeerResponseSchema)` to create a new message.
+ */
+export const UpdatePeerResponseSchema: GenMessage<UpdatePeerResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 28);
+
+/**
+ * ListPeerSessionsRequest is the path, the page query and a SessionGet body.
+ *
+ * @generated from message honcho.v3.ListPeerSessionsRequest
+ */
+export type ListPeerSessionsRequest = Message<"honcho.v3.ListPeerSessionsRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Peer Id (path).
+   *
+   * @generated from field: string peer_id = 2;
+   */
+  peerId: string;
+
+  /**
+   * Page number, from 1 (query; default 1).
+   *
+   * @generated from field: optional int32 page = 3;
+   */
+  page?: number | undefined;
+
+  /**
+   * Page size, 1 to 100 (query; default 50).
+   *
+   * @generated from field: optional int32 size = 4;
+   */
+  size?: number | undefined;
+
+  /**
+   * Newest first (query; default false).
+   *
+   * @generated from field: optional bool reverse = 5;
+   */
+  reverse?: boolean | undefined;
+
+  /**
+   * Filtering options (body).
+   *
+   * @generated from field: optional honcho.v3.SessionGet options = 6;
+   */
+  options?: SessionGet | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.ListPeerSessionsRequest.
+ * Use `create(ListPeerSessionsRequestSchema)` to create a new message.
+ */
+export const ListPeerSessionsRequestSchema: GenMessage<ListPeerSessionsRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 29);
+
+/**
+ * SessionGet holds the filters of a session list.
+ *
+ * @generated from message honcho.v3.SessionGet
+ */
+export type SessionGet = Message<"honcho.v3.SessionGet"> & {
+  /**
+   * Filters (Honcho's filter language): id, created_at, is_active, workspace_id, metadata.
+   *
+   * @generated from field: optional google.protobuf.Struct filters = 1;
+   */
+  filters?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.SessionGet.
+ * Use `create(SessionGetSchema)` to create a new message.
+ */
+export const SessionGetSchema: GenMessage<SessionGet> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 30);
+
+/**
+ * ListPeerSessionsResponse is a page of sessions (fastapi-pagination's Page).
+ *
+ * @generated from message honcho.v3.ListPeerSessionsResponse
+ */
+export type ListPeerSessionsResponse = Message<"honcho.v3.ListPeerSessionsResponse"> & {
+  /**
+   * Items.
+   *
+   * @generated from field: repeated honcho.v3.Session items = 1;
+   */
+  items: Session[];
+
+  /**
+   * Total.
+   *
+   * @generated from field: int32 total = 2;
+   */
+  total: number;
+
+  /**
+   * Page.
+   *
+   * @generated from field: int32 page = 3;
+   */
+  page: number;
+
+  /**
+   * Size.
+   *
+   * @generated from field: int32 size = 4;
+   */
+  size: number;
+
+  /**
+   * Pages.
+   *
+   * @generated from field: int32 pages = 5;
+   */
+  pages: number;
+};
+
+/**
+ * Describes the message honcho.v3.ListPeerSessionsResponse.
+ * Use `create(ListPeerSessionsResponseSchema)` to create a new message.
+ */
+export const ListPeerSessionsResponseSchema: GenMessage<ListPeerSessionsResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 31);
+
+/**
+ * GetPeerCardRequest names the observer and, optionally, the target.
+ *
+ * @generated from message honcho.v3.GetPeerCardRequest
+ */
+export type GetPeerCardRequest = Message<"honcho.v3.GetPeerCardRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * ID of the observer peer (path).
+   *
+   * @generated from field: string peer_id = 2;
+   */
+  peerId: string;
+
+  /**
+   * Optional target peer to retrieve a card for, from the observer's
+   * perspective. If not provided, returns the observer's own card (query).
+   *
+   * @generated from field: optional string target = 3;
+   */
+  target?: string | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.GetPeerCardRequest.
+ * Use `create(GetPeerCardRequestSchema)` to create a new message.
+ */
+export const GetPeerCardRequestSchema: GenMessage<GetPeerCardRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 32);
+
+/**
+ * GetPeerCardResponse is Honcho's PeerCardResponse.
+ *
+ * @generated from message honcho.v3.GetPeerCardResponse
+ */
+export type GetPeerCardResponse = Message<"honcho.v3.GetPeerCardResponse"> & {
+  /**
+   * The peer card content (strings), or null if not found.
+   *
+   * @generated from field: google.protobuf.ListValue peer_card = 1;
+   */
+  peerCard?: ListValue | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.GetPeerCardResponse.
+ * Use `create(GetPeerCardResponseSchema)` to create a new message.
+ */
+export const GetPeerCardResponseSchema: GenMessage<GetPeerCardResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 33);
+
+/**
+ * SetPeerCardRequest is the path, the target (query) and a PeerCardSet body.
+ *
+ * @generated from message honcho.v3.SetPeerCardRequest
+ */
+export type SetPeerCardRequest = Message<"honcho.v3.SetPeerCardRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * ID of the observer peer (path).
+   *
+   * @generated from field: string peer_id = 2;
+   */
+  peerId: string;
+
+  /**
+   * Optional target peer to set a card for, from the observer's perspective.
+   * If not provided, sets the observer's own card (query).
+   *
+   * @generated from field: optional string target = 3;
+   */
+  target?: string | undefined;
+
+  /**
+   * The card (body).
+   *
+   * @generated from field: honcho.v3.PeerCardSet card = 4;
+   */
+  card?: PeerCardSet | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.SetPeerCardRequest.
+ * Use `create(SetPeerCardRequestSchema)` to create a new message.
+ */
+export const SetPeerCardRequestSchema: GenMessage<SetPeerCardRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 34);
+
+/**
+ * PeerCardSet is the body of PUT .../peers/{peer_id}/card.
+ *
+ * @generated from message honcho.v3.PeerCardSet
+ */
+export type PeerCardSet = Message<"honcho.v3.PeerCardSet"> & {
+  /**
+   * The peer card content to set.
+   *
+   * @generated from field: repeated string peer_card = 1;
+   */
+  peerCard: string[];
+};
+
+/**
+ * Describes the message honcho.v3.PeerCardSet.
+ * Use `create(PeerCardSetSchema)` to create a new message.
+ */
+export const PeerCardSetSchema: GenMessage<PeerCardSet> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 35);
+
+/**
+ * SetPeerCardResponse is Honcho's PeerCardResponse: the card as stored.
+ *
+ * @generated from message honcho.v3.SetPeerCardResponse
+ */
+export type SetPeerCardResponse = Message<"honcho.v3.SetPeerCardResponse"> & {
+  /**
+   * The peer card content.
+   *
+   * @generated from field: google.protobuf.ListValue peer_card = 1;
+   */
+  peerCard?: ListValue | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.SetPeerCardResponse.
+ * Use `create(SetPeerCardResponseSchema)` to create a new message.
+ */
+export const SetPeerCardResponseSchema: GenMessage<SetPeerCardResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 36);
+
+/**
+ * ListSessionsRequest is the path, the page query and a SessionGet body.
+ *
+ * @generated from message honcho.v3.ListSessionsRequest
+ */
+export type ListSessionsRequest = Message<"honcho.v3.ListSessionsRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Page number, from 1 (query; default 1).
+   *
+   * @generated from field: optional int32 page = 2;
+   */
+  page?: number | undefined;
+
+  /**
+   * Page size, 1 to 100 (query; default 50).
+   *
+   * @generated from field: optional int32 size = 3;
+   */
+  size?: number | undefined;
+
+  /**
+   * Newest first (query; default false).
+   *
+   * @generated from field: optional bool reverse = 4;
+   */
+  reverse?: boolean | undefined;
+
+  /**
+   * Filtering options (body).
+   *
+   * @generated from field: optional honcho.v3.SessionGet options = 5;
+   */
+  options?: SessionGet | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.ListSessionsRequest.
+ * Use `create(ListSessionsRequestSchema)` to create a new message.
+ */
+export const ListSessionsRequestSchema: GenMessage<ListSessionsRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 37);
+
+/**
+ * ListSessionsResponse is a page of sessions (fastapi-pagination's Page).
+ *
+ * @generated from message honcho.v3.ListSessionsResponse
+ */
+export type ListSessionsResponse = Message<"honcho.v3.ListSessionsResponse"> & {
+  /**
+   * Items.
+   *
+   * @generated from field: repeated honcho.v3.Session items = 1;
+   */
+  items: Session[];
+
+  /**
+   * Total.
+   *
+   * @generated from field: int32 total = 2;
+   */
+  total: number;
+
+  /**
+   * Page.
+   *
+   * @generated from field: int32 page = 3;
+   */
+  page: number;
+
+  /**
+   * Size.
+   *
+   * @generated from field: int32 size = 4;
+   */
+  size: number;
+
+  /**
+   * Pages.
+   *
+   * @generated from field: int32 pages = 5;
+   */
+  pages: number;
+};
+
+/**
+ * Describes the message honcho.v3.ListSessionsResponse.
+ * Use `create(ListSessionsResponseSchema)` to create a new message.
+ */
+export const ListSessionsResponseSchema: GenMessage<ListSessionsResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 38);
+
+/**
+ * UpdateSessionRequest is the path plus a SessionUpdate.
+ *
+ * @generated from message honcho.v3.UpdateSessionRequest
+ */
+export type UpdateSessionRequest = Message<"honcho.v3.UpdateSessionRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * Metadata: replaces the stored metadata when given.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 3;
+   */
+  metadata?: JsonObject | undefined;
+
+  /**
+   * Configuration: its keys replace the stored ones when given.
+   *
+   * @generated from field: optional google.protobuf.Struct configuration = 4;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdateSessionRequest.
+ * Use `create(UpdateSessionRequestSchema)` to create a new message.
+ */
+export const UpdateSessionRequestSchema: GenMessage<UpdateSessionRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 39);
+
+/**
+ * SessionUpdate is the body of PUT .../sessions/{session_id}.
+ *
+ * @generated from message honcho.v3.SessionUpdate
+ */
+export type SessionUpdate = Message<"honcho.v3.SessionUpdate"> & {
+  /**
+   * Metadata.
+   *
+   * @generated from field: optional google.protobuf.Struct metadata = 1;
+   */
+  metadata?: JsonObject | undefined;
+
+  /**
+   * Configuration.
+   *
+   * @generated from field: optional google.protobuf.Struct configuration = 2;
+   */
+  configuration?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.SessionUpdate.
+ * Use `create(SessionUpdateSchema)` to create a new message.
+ */
+export const SessionUpdateSchema: GenMessage<SessionUpdate> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 40);
+
+/**
+ * UpdateSessionResponse carries the session.
+ *
+ * @generated from message honcho.v3.UpdateSessionResponse
+ */
+export type UpdateSessionResponse = Message<"honcho.v3.UpdateSessionResponse"> & {
+  /**
+   * The session.
+   *
+   * @generated from field: honcho.v3.Session session = 1;
+   */
+  session?: Session | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.UpdateSessionResponse.
+ * Use `create(UpdateSessionResponseSchema)` to create a new message.
+ */
+export const UpdateSessionResponseSchema: GenMessage<UpdateSessionResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 41);
+
+/**
+ * DeleteSessionRequest names the session.
+ *
+ * @generated from message honcho.v3.DeleteSessionRequest
+ */
+export type DeleteSessionRequest = Message<"honcho.v3.DeleteSessionRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+};
+
+/**
+ * Describes the message honcho.v3.DeleteSessionRequest.
+ * Use `create(DeleteSessionRequestSchema)` to create a new message.
+ */
+export const DeleteSessionRequestSchema: GenMessage<DeleteSessionRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 42);
+
+/**
+ * DeleteSessionResponse says the deletion was accepted.
+ *
+ * @generated from message honcho.v3.DeleteSessionResponse
+ */
+export type DeleteSessionResponse = Message<"honcho.v3.DeleteSessionResponse"> & {
+  /**
+   * "Session deleted successfully".
+   *
+   * @generated from field: string message = 1;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message honcho.v3.DeleteSessionResponse.
+ * Use `create(DeleteSessionResponseSchema)` to create a new message.
+ */
+export const DeleteSessionResponseSchema: GenMessage<DeleteSessionResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 43);
+
+/**
+ * CloneSessionRequest names the session and, optionally, the last message to copy.
+ *
+ * @generated from message honcho.v3.CloneSessionRequest
+ */
+export type CloneSessionRequest = Message<"honcho.v3.CloneSessionRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * Message ID to cut off the clone at (query).
+   *
+   * @generated from field: optional string message_id = 3;
+   */
+  messageId?: string | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.CloneSessionRequest.
+ * Use `create(CloneSessionRequestSchema)` to create a new message.
+ */
+export const CloneSessionRequestSchema: GenMessage<CloneSessionRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 44);
+
+/**
+ * CloneSessionResponse carries the new session.
+ *
+ * @generated from message honcho.v3.CloneSessionResponse
+ */
+export type CloneSessionResponse = Message<"honcho.v3.CloneSessionResponse"> & {
+  /**
+   * The new session (its id is a new nanoid).
+   *
+   * @generated from field: honcho.v3.Session session = 1;
+   */
+  session?: Session | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.CloneSessionResponse.
+ * Use `create(CloneSessionResponseSchema)` to create a new message.
+ */
+export const CloneSessionResponseSchema: GenMessage<CloneSessionResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 45);
+
+/**
+ * GetSessionSummariesRequest names the session.
+ *
+ * @generated from message honcho.v3.GetSessionSummariesRequest
+ */
+export type GetSessionSummariesRequest = Message<"honcho.v3.GetSessionSummariesRequest"> & {
+  /**
+   * Workspace Id (path).
+   *
+   * @generated from field: string workspace_id = 1;
+   */
+  workspaceId: string;
+
+  /**
+   * Session Id (path).
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+};
+
+/**
+ * Describes the message honcho.v3.GetSessionSummariesRequest.
+ * Use `create(GetSessionSummariesRequestSchema)` to create a new message.
+ */
+export const GetSessionSummariesRequestSchema: GenMessage<GetSessionSummariesRequest> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 46);
+
+/**
+ * GetSessionSummariesResponse is Honcho's SessionSummaries.
+ *
+ * @generated from message honcho.v3.GetSessionSummariesResponse
+ */
+export type GetSessionSummariesResponse = Message<"honcho.v3.GetSessionSummariesResponse"> & {
+  /**
+   * Id (the session name, as asked).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The short summary if available.
+   *
+   * @generated from field: optional honcho.v3.Summary short_summary = 2;
+   */
+  shortSummary?: Summary | undefined;
+
+  /**
+   * The long summary if available.
+   *
+   * @generated from field: optional honcho.v3.Summary long_summary = 3;
+   */
+  longSummary?: Summary | undefined;
+};
+
+/**
+ * Describes the message honcho.v3.GetSessionSummariesResponse.
+ * Use `create(GetSessionSummariesResponseSchema)` to create a new message.
+ */
+export const GetSessionSummariesResponseSchema: GenMessage<GetSessionSummariesResponse> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 47);
+
+/**
+ * Summary is one of a session's summaries, as the deriver stored it.
+ *
+ * @generated from message honcho.v3.Summary
+ */
+export type Summary = Message<"honcho.v3.Summary"> & {
+  /**
+   * The summary text.
+   *
+   * @generated from field: string content = 1;
+   */
+  content: string;
+
+  /**
+   * The public ID of the message that this summary covers up to.
+   *
+   * @generated from field: string message_id = 2;
+   */
+  messageId: string;
+
+  /**
+   * The type of summary (short or long).
+   *
+   * @generated from field: string summary_type = 3;
+   */
+  summaryType: string;
+
+  /**
+   * The timestamp of when the summary was created (ISO format).
+   *
+   * @generated from field: string created_at = 4;
+   */
+  createdAt: string;
+
+  /**
+   * The number of tokens in the summary text.
+   *
+   * @generated from field: int32 token_count = 5;
+   */
+  tokenCount: number;
+};
+
+/**
+ * Describes the message honcho.v3.Summary.
+ * Use `create(SummarySchema)` to create a new message.
+ */
+export const SummarySchema: GenMessage<Summary> = /*@__PURE__*/
+  messageDesc(file_honcho_v3_resources, 48);
+
+/**
  * WorkspaceService gets or creates workspaces.
  *
  * @generated from service honcho.v3.WorkspaceService
@@ -500,6 +1770,48 @@ export const WorkspaceService: GenService<{
     methodKind: "unary";
     input: typeof GetOrCreateWorkspaceRequestSchema;
     output: typeof GetOrCreateWorkspaceResponseSchema;
+  },
+  /**
+   * All workspaces, a page at a time, with Honcho's filters (admin only).
+   *
+   * @generated from rpc honcho.v3.WorkspaceService.ListWorkspaces
+   */
+  listWorkspaces: {
+    methodKind: "unary";
+    input: typeof ListWorkspacesRequestSchema;
+    output: typeof ListWorkspacesResponseSchema;
+  },
+  /**
+   * Replace a workspace's metadata and merge into its configuration
+   * (the workspace is created when missing).
+   *
+   * @generated from rpc honcho.v3.WorkspaceService.UpdateWorkspace
+   */
+  updateWorkspace: {
+    methodKind: "unary";
+    input: typeof UpdateWorkspaceRequestSchema;
+    output: typeof UpdateWorkspaceResponseSchema;
+  },
+  /**
+   * Accept a workspace's deletion (refused while it has active sessions);
+   * the workspace and everything in it are purged in the background.
+   *
+   * @generated from rpc honcho.v3.WorkspaceService.DeleteWorkspace
+   */
+  deleteWorkspace: {
+    methodKind: "unary";
+    input: typeof DeleteWorkspaceRequestSchema;
+    output: typeof DeleteWorkspaceResponseSchema;
+  },
+  /**
+   * Counts of the workspace's queued work (representation, summary, dream).
+   *
+   * @generated from rpc honcho.v3.WorkspaceService.GetQueueStatus
+   */
+  getQueueStatus: {
+    methodKind: "unary";
+    input: typeof GetQueueStatusRequestSchema;
+    output: typeof GetQueueStatusResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_honcho_v3_resources, 0);
@@ -520,6 +1832,56 @@ export const PeerService: GenService<{
     input: typeof GetOrCreatePeerRequestSchema;
     output: typeof GetOrCreatePeerResponseSchema;
   },
+  /**
+   * The workspace's peers, a page at a time, with Honcho's filters.
+   *
+   * @generated from rpc honcho.v3.PeerService.ListPeers
+   */
+  listPeers: {
+    methodKind: "unary";
+    input: typeof ListPeersRequestSchema;
+    output: typeof ListPeersResponseSchema;
+  },
+  /**
+   * Replace a peer's metadata and/or configuration (the peer is created when missing).
+   *
+   * @generated from rpc honcho.v3.PeerService.UpdatePeer
+   */
+  updatePeer: {
+    methodKind: "unary";
+    input: typeof UpdatePeerRequestSchema;
+    output: typeof UpdatePeerResponseSchema;
+  },
+  /**
+   * The sessions a peer is or was a member of, a page at a time.
+   *
+   * @generated from rpc honcho.v3.PeerService.ListPeerSessions
+   */
+  listPeerSessions: {
+    methodKind: "unary";
+    input: typeof ListPeerSessionsRequestSchema;
+    output: typeof ListPeerSessionsResponseSchema;
+  },
+  /**
+   * The card a peer holds about a target peer (itself by default).
+   *
+   * @generated from rpc honcho.v3.PeerService.GetPeerCard
+   */
+  getPeerCard: {
+    methodKind: "unary";
+    input: typeof GetPeerCardRequestSchema;
+    output: typeof GetPeerCardResponseSchema;
+  },
+  /**
+   * Replace the card a peer holds about a target peer (itself by default).
+   *
+   * @generated from rpc honcho.v3.PeerService.SetPeerCard
+   */
+  setPeerCard: {
+    methodKind: "unary";
+    input: typeof SetPeerCardRequestSchema;
+    output: typeof SetPeerCardResponseSchema;
+  },
 }> = /*@__PURE__*/
   serviceDesc(file_honcho_v3_resources, 1);
 
@@ -538,6 +1900,57 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof GetOrCreateSessionRequestSchema;
     output: typeof GetOrCreateSessionResponseSchema;
+  },
+  /**
+   * The workspace's active sessions, a page at a time, with Honcho's filters.
+   *
+   * @generated from rpc honcho.v3.SessionService.ListSessions
+   */
+  listSessions: {
+    methodKind: "unary";
+    input: typeof ListSessionsRequestSchema;
+    output: typeof ListSessionsResponseSchema;
+  },
+  /**
+   * Replace a session's metadata and merge into its configuration (the
+   * session is created when missing; an inactive one is not found).
+   *
+   * @generated from rpc honcho.v3.SessionService.UpdateSession
+   */
+  updateSession: {
+    methodKind: "unary";
+    input: typeof UpdateSessionRequestSchema;
+    output: typeof UpdateSessionResponseSchema;
+  },
+  /**
+   * Mark a session inactive at once; it and its messages are purged in the background.
+   *
+   * @generated from rpc honcho.v3.SessionService.DeleteSession
+   */
+  deleteSession: {
+    methodKind: "unary";
+    input: typeof DeleteSessionRequestSchema;
+    output: typeof DeleteSessionResponseSchema;
+  },
+  /**
+   * Copy a session (metadata, configuration, members, messages up to one).
+   *
+   * @generated from rpc honcho.v3.SessionService.CloneSession
+   */
+  cloneSession: {
+    methodKind: "unary";
+    input: typeof CloneSessionRequestSchema;
+    output: typeof CloneSessionResponseSchema;
+  },
+  /**
+   * The session's short and long summaries, as the deriver stored them.
+   *
+   * @generated from rpc honcho.v3.SessionService.GetSessionSummaries
+   */
+  getSessionSummaries: {
+    methodKind: "unary";
+    input: typeof GetSessionSummariesRequestSchema;
+    output: typeof GetSessionSummariesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_honcho_v3_resources, 2);

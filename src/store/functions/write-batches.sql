@@ -23,6 +23,16 @@
 -- - a configuration value of the wrong type is ignored (configuration.sql)
 --   where Honcho would write no work for the whole batch.
 
+-- The signatures before internal_metadata was added: a call with the new
+-- arguments would otherwise be ambiguous between the two.
+DROP FUNCTION IF EXISTS {{service}}.write_batches(
+  text[], text[], text[], text[], integer[], integer[], integer[], integer[], integer[], integer[],
+  text[], text[], text[], integer[], text[], text[], text[], text[], text[], text[], integer[],
+  timestamptz[], text[], integer[], text[], jsonb, boolean, boolean);
+DROP FUNCTION IF EXISTS {{service}}.write_one(
+  text, text, text, text, text[], text[], text[], text[], text[], text[], integer[],
+  timestamptz[], text[], integer[], text[], jsonb, boolean);
+
 -- One batch. Returns its messages (sequence number, public id, created_at in
 -- epoch microseconds), or no row when the session exists and is inactive
 -- (nothing is written then).
@@ -32,7 +42,10 @@ CREATE OR REPLACE FUNCTION {{service}}.write_one(
   p_public_ids text[], p_peer_of text[], p_contents text[], p_metadata text[], p_tokens integer[],
   p_created_at timestamptz[], p_configurations text[],
   p_chunk_of integer[], p_chunks text[],
-  p_defaults jsonb, p_embed boolean
+  p_defaults jsonb, p_embed boolean,
+  -- per message: its internal_metadata (null: {}), e.g. an uploaded file's
+  -- facts, written with the message (Honcho writes them in a later commit)
+  p_internal_metadata text[] DEFAULT NULL
 ) RETURNS TABLE (o_seq bigint, o_public_id text, o_micros text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -112,11 +125,13 @@ BEGIN
 
   RETURN QUERY
   WITH m AS (
-    SELECT * FROM unnest(p_public_ids, p_peer_of, p_contents, p_metadata, p_tokens, p_created_at, p_configurations)
-      WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, configuration, ord)
+    SELECT * FROM unnest(p_public_ids, p_peer_of, p_contents, p_metadata, p_tokens, p_created_at, p_configurations, p_internal_metadata)
+      WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, configuration, internal_metadata, ord)
+    -- a null or short p_internal_metadata pads with nulls: no rows of its own
+    WHERE m.public_id IS NOT NULL
   ), ins AS (
-    INSERT INTO {{honcho}}.messages (public_id, session_name, peer_name, content, metadata, workspace_name, token_count, created_at, seq_in_session)
-    SELECT m.public_id, p_sess, m.peer_name, m.content, m.metadata::jsonb, p_ws, m.token_count, coalesce(m.created_at, now()), base + m.ord
+    INSERT INTO {{honcho}}.messages (public_id, session_name, peer_name, content, metadata, internal_metadata, workspace_name, token_count, created_at, seq_in_session)
+    SELECT m.public_id, p_sess, m.peer_name, m.content, m.metadata::jsonb, coalesce(m.internal_metadata::jsonb, '{}'::jsonb), p_ws, m.token_count, coalesce(m.created_at, now()), base + m.ord
     FROM m ORDER BY m.ord
     RETURNING id, public_id, peer_name, content, created_at, seq_in_session
   ), resolved AS (
@@ -177,7 +192,9 @@ CREATE OR REPLACE FUNCTION {{service}}.write_batches(
   p_public_ids text[], p_peer_of text[], p_contents text[], p_metadata text[], p_tokens integer[],
   p_created_at timestamptz[], p_configurations text[],
   p_chunk_of integer[], p_chunks text[],
-  p_defaults jsonb, p_embed boolean, p_isolate boolean
+  p_defaults jsonb, p_embed boolean, p_isolate boolean,
+  -- per message, parallel to p_public_ids: its internal_metadata (null: {})
+  p_internal_metadata text[] DEFAULT NULL
 ) RETURNS TABLE (batch integer, status text, public_id text, micros text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -233,7 +250,8 @@ BEGIN
         FROM {{service}}.write_one(
           b_ws[i], b_sess[i], b_ws_id[i], b_sess_id[i], p_peer_names[pf:pl], p_peer_ids[pf:pl],
           p_public_ids[mf:ml], p_peer_of[mf:ml], p_contents[mf:ml], p_metadata[mf:ml], p_tokens[mf:ml],
-          p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed) w;
+          p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed,
+          p_internal_metadata[mf:ml]) w;
       EXCEPTION WHEN OTHERS THEN
         IF key_state[i] = 'mine' THEN
           DELETE FROM {{service}}.idempotency_keys k WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
@@ -246,7 +264,8 @@ BEGIN
       FROM {{service}}.write_one(
         b_ws[i], b_sess[i], b_ws_id[i], b_sess_id[i], p_peer_names[pf:pl], p_peer_ids[pf:pl],
         p_public_ids[mf:ml], p_peer_of[mf:ml], p_contents[mf:ml], p_metadata[mf:ml], p_tokens[mf:ml],
-        p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed) w;
+        p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed,
+          p_internal_metadata[mf:ml]) w;
     END IF;
     IF ids IS NULL THEN
       -- inactive session: nothing written; a key is not kept for it

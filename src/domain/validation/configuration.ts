@@ -1,0 +1,257 @@
+// Honcho's configuration models (src/schemas/configuration.py) validated as
+// pydantic 2 validates them, and dumped as Honcho stores them:
+// WorkspaceConfiguration / SessionConfiguration (extra="allow": unknown keys
+// are kept) with their sub-models ReasoningConfiguration,
+// PeerCardConfiguration, SummaryConfiguration and DreamConfiguration, and the
+// session-membership models PeerConfig / SessionPeerConfig.
+//
+// Every function takes the raw JSON value of a *required* model field: a null
+// is refused as pydantic refuses it there (model_type); callers of an
+// `X | None` field treat null as "not given" before calling. Issues are pushed
+// in pydantic's order (declared fields, then the model validator, which runs
+// only when every field passed). The value returned is what Honcho writes:
+// `model_dump(exclude_none=True)` for workspace and session configuration
+// (null fields dropped at every level of the declared models, extra keys kept
+// unless null), `model_dump()` (nulls included) for a membership.
+import { countTokens } from "../token-work.mjs";
+import { issue, type Loc, type ValidationIssue } from "./issues.js";
+import { has, isObject, type Obj } from "./fields.js";
+import { hasLoneSurrogate, isPythonBlank, setOwn } from "./strings.js";
+
+export interface SessionPeerConfigDump {
+  observe_me: boolean | null;
+  observe_others: boolean | null;
+}
+
+const TRUE = new Set(["1", "on", "t", "true", "y", "yes"]);
+const FALSE = new Set(["0", "f", "false", "n", "no", "off"]);
+
+/** Rust's eq_ignore_ascii_case: only A-Z fold ("İ".toLowerCase() would become "i̇"). */
+const asciiLower = (s: string) => (s.length > 5 ? s : s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)));
+
+/**
+ * pydantic's lax bool: bools, the strings above (ASCII case-insensitive), and
+ * the numbers 0 and 1. Other integral numbers within i64 "cannot be
+ * interpreted"; fractions, infinities, NaN and numbers past i64 are no bool at
+ * all; a string holding a lone surrogate is not even a string.
+ */
+export function laxBool(v: unknown, loc: Loc, issues: ValidationIssue[]): boolean | undefined {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") {
+    if (hasLoneSurrogate(v)) return void issues.push(issue.stringUnicode(loc, v));
+    const s = asciiLower(v);
+    if (TRUE.has(s)) return true;
+    if (FALSE.has(s)) return false;
+    return void issues.push(issue.boolParsing(loc, v));
+  }
+  if (typeof v === "number") {
+    if (v === 0 || v === 1) return v === 1;
+    if (Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63) return void issues.push(issue.boolParsing(loc, v));
+  }
+  return void issues.push(issue.boolType(loc, v));
+}
+
+// Rust's str::trim: Unicode White_Space (not Python's \x1c-\x1f, not U+FEFF).
+const RUST_SPACE = /^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+// pydantic's int from a string: a sign, ASCII digits with single underscores
+// between them, and an optional fraction of zeros ("20.000"; "20." is refused).
+const INT_STRING = /^([+-]?)(\d+(?:_\d+)*)(?:\.0+)?$/;
+// Python's int() limit on decimal digits (pydantic answers int_parsing_size past it).
+const MAX_INT_DIGITS = 4300;
+
+/**
+ * pydantic's lax int: integral numbers (JSON.parse has one number type, so a
+ * JSON 20.0 and 20 are alike here, as pydantic accepts both), booleans (0/1),
+ * and the strings above. A number at or past 2^63 is refused as pydantic
+ * refuses such a float (int_parsing_size); a JSON integer literal that large
+ * would be a Python int, but no configuration value means that.
+ */
+export function laxInt(v: unknown, loc: Loc, issues: ValidationIssue[]): number | undefined {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return void issues.push({ type: "finite_number", loc, msg: "Input should be a finite number", input: v });
+    if (!Number.isInteger(v)) return void issues.push({ type: "int_from_float", loc, msg: "Input should be a valid integer, got a number with a fractional part", input: v });
+    if (Math.abs(v) >= 2 ** 63) return void issues.push(intParsingSize(loc, v));
+    return v;
+  }
+  if (typeof v === "string") {
+    if (hasLoneSurrogate(v)) return void issues.push(issue.stringUnicode(loc, v));
+    const m = INT_STRING.exec(v.replace(RUST_SPACE, ""));
+    if (!m) return void issues.push({ type: "int_parsing", loc, msg: "Input should be a valid integer, unable to parse string as an integer", input: v });
+    const digits = m[2]!.replaceAll("_", "").replace(/^0+(?=\d)/, "");
+    if (m[1]!.length + digits.length > MAX_INT_DIGITS) return void issues.push(intParsingSize(loc, v));
+    return Number(BigInt(m[1] === "-" ? `-${digits}` : digits));
+  }
+  return void issues.push({ type: "int_type", loc, msg: "Input should be a valid integer", input: v });
+}
+
+const intParsingSize = (loc: Loc, input: unknown): ValidationIssue => ({
+  type: "int_parsing_size",
+  loc,
+  msg: "Unable to parse input string as an integer, exceeded maximum size",
+  input,
+});
+
+function greaterOrEqual(n: number, ge: number, input: unknown, loc: Loc, issues: ValidationIssue[]): number | undefined {
+  if (n >= ge) return n;
+  return void issues.push({ type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${ge}`, input, ctx: { ge } });
+}
+
+/** A sub-model field `X | None = None`: absent or null → left out of the dump. */
+function optionalField<T>(o: Obj, key: string, loc: Loc, issues: ValidationIssue[], check: (v: unknown, loc: Loc) => T | undefined, out: Obj): boolean {
+  if (!has(o, key) || o[key] === null) return true;
+  const before = issues.length;
+  const v = check(o[key], [...loc, key]);
+  if (issues.length > before || v === undefined) return false;
+  setOwn(out, key, v);
+  return true;
+}
+
+function model(v: unknown, loc: Loc, issues: ValidationIssue[], className: string): Obj | undefined {
+  if (isObject(v)) return v;
+  return void issues.push(issue.modelType(loc, v, className));
+}
+
+/**
+ * ReasoningConfiguration: enabled (lax bool), custom_instructions (str, with
+ * Honcho's token budget: blank text passes; a budget of 0 or less refuses any
+ * other text; more o200k tokens than the budget is refused).
+ */
+export function reasoningConfiguration(v: unknown, loc: Loc, issues: ValidationIssue[], maxCustomInstructionsTokens: number): Obj | undefined {
+  const o = model(v, loc, issues, "ReasoningConfiguration");
+  if (!o) return undefined;
+  const out: Obj = {};
+  const before = issues.length;
+  optionalField(o, "enabled", loc, issues, (x, at) => laxBool(x, at, issues), out);
+  optionalField(o, "custom_instructions", loc, issues, (x, at) => customInstructions(x, at, issues, maxCustomInstructionsTokens), out);
+  return issues.length > before ? undefined : out;
+}
+
+function customInstructions(text: unknown, loc: Loc, issues: ValidationIssue[], max: number): string | undefined {
+  if (typeof text !== "string") return void issues.push(issue.stringType(loc, text));
+  if (isPythonBlank(text)) return text;
+  if (max <= 0) return void issues.push(issue.valueError(loc, text, "custom_instructions are not enabled for this deployment"));
+  // No o200k_base token is longer than 128 bytes, and a UTF-16 unit is at
+  // least one UTF-8 byte: longer text is over budget without counting.
+  if (text.length > max * 128 || countTokens(text) > max) {
+    return void issues.push(issue.valueError(loc, text, `custom_instructions exceeds DERIVER.MAX_CUSTOM_INSTRUCTIONS_TOKENS (${max} tokens)`));
+  }
+  return text;
+}
+
+function peerCardConfiguration(v: unknown, loc: Loc, issues: ValidationIssue[]): Obj | undefined {
+  const o = model(v, loc, issues, "PeerCardConfiguration");
+  if (!o) return undefined;
+  const out: Obj = {};
+  const before = issues.length;
+  optionalField(o, "use", loc, issues, (x, at) => laxBool(x, at, issues), out);
+  optionalField(o, "create", loc, issues, (x, at) => laxBool(x, at, issues), out);
+  return issues.length > before ? undefined : out;
+}
+
+const SHORT_BEFORE_LONG = "messages_per_short_summary must be less than messages_per_long_summary";
+
+function summaryConfiguration(v: unknown, loc: Loc, issues: ValidationIssue[]): Obj | undefined {
+  const o = model(v, loc, issues, "SummaryConfiguration");
+  if (!o) return undefined;
+  const out: Obj = {};
+  const before = issues.length;
+  const bounded = (ge: number) => (x: unknown, at: Loc) => {
+    const n = laxInt(x, at, issues);
+    return n === undefined ? undefined : greaterOrEqual(n, ge, x, at, issues);
+  };
+  optionalField(o, "enabled", loc, issues, (x, at) => laxBool(x, at, issues), out);
+  optionalField(o, "messages_per_short_summary", loc, issues, bounded(10), out);
+  optionalField(o, "messages_per_long_summary", loc, issues, bounded(20), out);
+  if (issues.length > before) return undefined;
+  // the model validator (mode="after"): only once every field is valid
+  const short = out.messages_per_short_summary as number | undefined;
+  const long = out.messages_per_long_summary as number | undefined;
+  if (short !== undefined && long !== undefined && short >= long) return void issues.push(issue.valueError(loc, o, SHORT_BEFORE_LONG));
+  return out;
+}
+
+function dreamConfiguration(v: unknown, loc: Loc, issues: ValidationIssue[]): Obj | undefined {
+  const o = model(v, loc, issues, "DreamConfiguration");
+  if (!o) return undefined;
+  const out: Obj = {};
+  const before = issues.length;
+  optionalField(o, "enabled", loc, issues, (x, at) => laxBool(x, at, issues), out);
+  return issues.length > before ? undefined : out;
+}
+
+const DECLARED = ["reasoning", "peer_card", "summary", "dream"];
+
+function configuration(className: string) {
+  return (v: unknown, loc: Loc, issues: ValidationIssue[], maxCustomInstructionsTokens: number): Obj | undefined => {
+    const o = model(v, loc, issues, className);
+    if (!o) return undefined;
+    const out: Obj = {};
+    const before = issues.length;
+    optionalField(o, "reasoning", loc, issues, (x, at) => reasoningConfiguration(x, at, issues, maxCustomInstructionsTokens), out);
+    optionalField(o, "peer_card", loc, issues, (x, at) => peerCardConfiguration(x, at, issues), out);
+    optionalField(o, "summary", loc, issues, (x, at) => summaryConfiguration(x, at, issues), out);
+    optionalField(o, "dream", loc, issues, (x, at) => dreamConfiguration(x, at, issues), out);
+    // extra="allow": any other key is kept as it came (exclude_none drops a null one)
+    for (const [k, x] of Object.entries(o)) if (!DECLARED.includes(k) && x !== null) setOwn(out, k, x);
+    return issues.length > before ? undefined : out;
+  };
+}
+
+/** WorkspaceConfiguration → model_dump(exclude_none=True). */
+export const workspaceConfiguration = configuration("WorkspaceConfiguration");
+/** SessionConfiguration (a WorkspaceConfiguration by another name) → model_dump(exclude_none=True). */
+export const sessionConfiguration = configuration("SessionConfiguration");
+
+/** SessionPeerConfig → model_dump(): both fields, null when not given; unknown keys ignored. */
+export function sessionPeerConfig(v: unknown, loc: Loc, issues: ValidationIssue[]): SessionPeerConfigDump | undefined {
+  const o = model(v, loc, issues, "SessionPeerConfig");
+  if (!o) return undefined;
+  const before = issues.length;
+  const field = (key: string) => (has(o, key) && o[key] !== null ? (laxBool(o[key], [...loc, key], issues) ?? null) : null);
+  const out = { observe_me: field("observe_me"), observe_others: field("observe_others") };
+  return issues.length > before ? undefined : out;
+}
+
+/** PeerConfig → model_dump(). */
+export function peerConfig(v: unknown, loc: Loc, issues: ValidationIssue[]): { observe_me: boolean | null } | undefined {
+  const o = model(v, loc, issues, "PeerConfig");
+  if (!o) return undefined;
+  const before = issues.length;
+  const observeMe = has(o, "observe_me") && o.observe_me !== null ? (laxBool(o.observe_me, [...loc, "observe_me"], issues) ?? null) : null;
+  return issues.length > before ? undefined : { observe_me: observeMe };
+}
+
+/** model_dump(exclude_none=True) of a SessionPeerConfig dump: what PUT .../config merges into the stored one. */
+export const withoutNulls = (c: SessionPeerConfigDump): Partial<Record<keyof SessionPeerConfigDump, boolean>> =>
+  Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null)) as Partial<Record<keyof SessionPeerConfigDump, boolean>>;
+
+/**
+ * Text PostgreSQL cannot hold (NUL, unpaired surrogates) anywhere in a JSON
+ * value that is about to be stored (keys included). pydantic lets both
+ * through in free-form values and Honcho then fails in the database (500);
+ * here the request is refused with a 422 at the value's location instead.
+ * True when the value can be stored.
+ */
+export function storable(v: unknown, loc: Loc, issues: ValidationIssue[]): boolean {
+  if (!holdsUnstorableText(v)) return true;
+  issues.push(issue.valueError(loc, v, "text must not contain NUL (0x00) characters or unpaired surrogates"));
+  return false;
+}
+
+function holdsUnstorableText(v: unknown): boolean {
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x === "string") {
+      if (x.includes("\0") || hasLoneSurrogate(x)) return true;
+    } else if (Array.isArray(x)) stack.push(...x);
+    else if (isObject(x)) {
+      for (const [k, y] of Object.entries(x)) {
+        if (k.includes("\0") || hasLoneSurrogate(k)) return true;
+        stack.push(y);
+      }
+    }
+  }
+  return false;
+}
