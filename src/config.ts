@@ -1,4 +1,5 @@
 // Configuration from the environment; every setting has a safe default.
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,7 +7,13 @@ import { loadHonchoSettings, parseBool, type HonchoSettings } from "./config-hon
 import { loadPurgeSettings, type PurgeSettings } from "./config-purge.js";
 import type { TlsFiles } from "./transport/tls.js";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// the repository: where package.json is, from src/ or from its build in dist/src/
+const REPO_ROOT = ((dir: string): string => {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, "package.json"))) return d;
+    if (d === path.dirname(d)) return path.resolve(dir, "..");
+  }
+})(path.dirname(fileURLToPath(import.meta.url)));
 
 export interface Config {
   host: string;
@@ -29,6 +36,8 @@ export interface Config {
   idleTimeoutMs: number;
   shutdownGraceMs: number;
   logLevel: string;
+  /** auto: pretty on a terminal, JSON otherwise */
+  logFormat: "auto" | "json" | "pretty";
   authUseAuth: boolean;
   authJwtSecret?: string;
   idempotencyTtlSeconds: number;
@@ -64,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idleTimeoutMs: int(env, "IDLE_TIMEOUT_MS", 120_000),
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 10_000),
     logLevel: env.LOG_LEVEL || "info",
+    logFormat: oneOf(env, "LOG_FORMAT", ["auto", "json", "pretty"] as const, "auto"),
     // Honcho's setting names.
     authUseAuth: bool(env, "AUTH_USE_AUTH", false),
     authJwtSecret: env.AUTH_JWT_SECRET || undefined,
@@ -118,4 +128,11 @@ function tlsFiles(env: NodeJS.ProcessEnv): TlsFiles | undefined {
   if (!certFile) throw new Error("TLS_KEY_FILE is set but TLS_CERT_FILE is not: set both (TLS) or neither (cleartext)");
   if (!keyFile) throw new Error("TLS_CERT_FILE is set but TLS_KEY_FILE is not: set both (TLS) or neither (cleartext)");
   return clientCaFile ? { certFile, keyFile, clientCaFile } : { certFile, keyFile };
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(env[name])}`);
+  return raw as T;
 }

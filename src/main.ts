@@ -3,13 +3,17 @@
 // same service.
 import cluster from "node:cluster";
 import pino from "pino";
+import prettyStream from "pino-pretty";
 import { startApp } from "./app.js";
 import { runPrimary } from "./cluster.js";
 import { loadConfig } from "./config.js";
 import { isArrayTypesLoadFailure } from "./store/database.js";
 
 const cfg = loadConfig();
-const log = pino({ level: cfg.logLevel });
+// Lines an operator reads on a terminal; JSON for everything else (files,
+// collectors, pipes). LOG_FORMAT=json or pretty decides instead.
+const pretty = cfg.logFormat === "pretty" || (cfg.logFormat === "auto" && process.stdout.isTTY);
+const log = pino({ level: cfg.logLevel }, pretty ? prettyStream({ colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : undefined);
 
 if (cfg.webConcurrency > 1 && cluster.isPrimary) {
   try {
