@@ -146,6 +146,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
       maxChars: 1 << 20,
       queueDeadlineMs: deadlineMs,
       sizeOf: (b) => ({ messages: b.rows.length, chars: b.rows.reduce((n, r) => n + r.content.length, 0) }),
+      keyOf: (b) => (b.once ? `${b.once.scope}\u0000${b.once.key}` : undefined),
     },
     writeGroup,
     writeAlone,

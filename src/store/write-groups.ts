@@ -22,6 +22,8 @@ export interface GroupOptions<B> {
   maxMessages: number;
   maxChars: number;
   sizeOf(batch: B): { messages: number; chars: number };
+  /** batches with the same key never share a group (two retries under one idempotency key: the second must see the first committed) */
+  keyOf?(batch: B): string | undefined;
   /** a write still queued after this long fails (as a cancelled statement, 57014) rather than wait on */
   queueDeadlineMs: number;
 }
@@ -53,12 +55,16 @@ export function createGrouper<B, O>(
     let messages = 0;
     let chars = 0;
     const stale = performance.now() - opts.queueDeadlineMs;
+    const keys = new Set<string>();
     while (queue.length > 0 && queue[0]!.since < stale) {
       queue.shift()!.reject(Object.assign(new Error("waited too long for a turn to write"), { code: "57014" }));
     }
     while (queue.length > 0 && group.length < opts.maxBatches) {
       const size = opts.sizeOf(queue[0]!.batch);
       if (group.length > 0 && (messages + size.messages > opts.maxMessages || chars + size.chars > opts.maxChars)) break;
+      const key = opts.keyOf?.(queue[0]!.batch);
+      if (key !== undefined && keys.has(key)) break;
+      if (key !== undefined) keys.add(key);
       group.push(queue.shift()!);
       messages += size.messages;
       chars += size.chars;

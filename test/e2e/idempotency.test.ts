@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { startTestApp, useTestApp } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
+import { defaultConfiguration, loadHonchoSettings } from "../../src/config-honcho.js";
+import { newId } from "../../src/domain/ids.js";
+import { createMessageStore, type BatchWrite } from "../../src/store/message-store.js";
+import { tablesOf } from "../../src/store/schema.js";
 
 const t = useTestApp();
 const send = (session: string, key: string, messages: unknown[], url = t.app.url) =>
@@ -93,5 +97,35 @@ describe("expiry", () => {
     expect(await keys()).toEqual(["ks", "lives"]);
     await new Promise((r) => setTimeout(r, 1_600)); // past its TTL, and a sweep or more
     expect(await keys()).toEqual(["lives"]);
+  });
+});
+
+describe("under group commit", () => {
+  // Two attempts with one key must never share a group: in one transaction
+  // the second would find the first's key row with no ids yet and replay none.
+  it("writes two attempts with one key in turn, the second answering the first's ids", async () => {
+    const names = t.app.db.schemas;
+    const store = createMessageStore(t.db.sql, tablesOf(t.db.sql, names), { deadlineMs: 10_000, groupSlots: 1, defaults: defaultConfiguration(loadHonchoSettings({})), embed: false });
+    const batch = (session: string): BatchWrite => ({
+      workspaceName: "idem", sessionName: session, newWorkspaceId: newId(), newSessionId: newId(), peers: [{ name: "a", newId: newId() }],
+      rows: [{ publicId: newId(), peerName: "a", content: "once", metadata: {}, tokenCount: 1, createdAt: null, configuration: null, chunks: [] }],
+    });
+    const once = { scope: "test:idem/s-group", key: "kg", requestHash: "h", ttlSeconds: 60 };
+    // hold the one slot: a write to a session whose lock another transaction holds
+    const holder = await t.db.sql.reserve();
+    await holder`BEGIN`;
+    await holder`SELECT pg_advisory_xact_lock(hashtext('idem'), hashtext('s-held'))`;
+    const held = store.write(batch("s-held"));
+    await new Promise((r) => setTimeout(r, 100));
+    const first = store.write({ ...batch("s-group"), once });
+    const second = store.write({ ...batch("s-group"), once });
+    await new Promise((r) => setTimeout(r, 100));
+    await holder`COMMIT`;
+    holder.release();
+    await held;
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.kind).toBe("stored");
+    expect(b).toEqual({ kind: "replay", publicIds: (a as { rows: { publicId: string }[] }).rows.map((r) => r.publicId) });
+    expect(await stored("s-group")).toBe(1);
   });
 });
