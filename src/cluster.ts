@@ -1,7 +1,11 @@
 // Every core (WEB_CONCURRENCY): a primary process forks that many workers,
 // each a whole service (its own pool, event loop and token workers) on the
-// one port, which the primary shares (Node's cluster hands each connection
-// to a worker). The primary itself serves nothing: it starts the embedded
+// one port. The workers accept from the one listening socket themselves
+// (SCHED_NONE): under Node's default round-robin the primary accepts each
+// connection and hands it to a worker, and a connection handed to a worker
+// that has just died is never answered nor closed; from the shared socket a
+// connection no live worker has accepted waits in the kernel's queue for one
+// that will. The primary itself serves nothing: it starts the embedded
 // PostgreSQL when there is no DATABASE_URL (one for all), replaces a worker
 // that dies, adds the workers' metrics up for /metrics, passes SIGHUP on,
 // and on SIGTERM/SIGINT stops every worker gracefully, then the database.
@@ -18,6 +22,7 @@ const EARLY_DEATH_MS = 10_000;
 const EARLY_DEATHS = 3;
 
 export async function runPrimary(cfg: Config, log: Logger): Promise<void> {
+  cluster.schedulingPolicy = cluster.SCHED_NONE; // before the first fork
   const embedded = cfg.databaseUrl ? undefined : await startEmbeddedPostgres(cfg.dataDir, log);
   const env = { DATABASE_URL: cfg.databaseUrl ?? embedded!.url };
   const aggregator = new client.AggregatorRegistry();

@@ -3,9 +3,10 @@
 // TypeScript loader (types: token-work.d.mts).
 //
 // Counts: o200k_base, the encoding Honcho counts with; special-token text such
-// as "<|endoftext|>" is ordinary text here (Honcho answers 422). gpt-tokenizer
-// counts several times faster than tiktoken's WASM build; tiktoken stays the
-// reference (test/unit/tokens.test.ts proves equal counts on a large corpus).
+// as "<|endoftext|>" is ordinary text here (Honcho answers 422). o200k-count.mjs
+// counts them: exactly as tiktoken (the reference; test/unit/tokens.test.ts and
+// bench/tokens.ts --prove), several times faster than gpt-tokenizer, which
+// counts some texts differently (U+FEFF, letters new in Unicode 17, "I'ſ").
 //
 // Embedding chunks: the pieces of a message Honcho embeds
 // (src/embedding_client.py _prepare_chunks): the content whole when it fits
@@ -14,8 +15,8 @@
 // a fifth, each decoded back to text as tiktoken does (bytes → UTF-8, invalid
 // sequences replaced); no chunk for content that is empty or only whitespace
 // (Python's str.strip()). Special-token text is ordinary text here too.
-import { countTokens as o200kCount } from "gpt-tokenizer/encoding/o200k_base";
 import cl100k from "gpt-tokenizer/encoding/cl100k_base";
+import { countTokens as o200kCount } from "./o200k-count.mjs";
 
 const ORDINARY = { disallowedSpecial: new Set() };
 // Python's str.isspace(): Unicode White_Space plus \x1c-\x1f, without U+FEFF
@@ -27,7 +28,7 @@ const utf8 = new TextEncoder();
 const core = cl100k.bytePairEncodingCoreProcessor;
 
 export function countTokens(text) {
-  return text.length === 0 ? 0 : o200kCount(text, ORDINARY);
+  return o200kCount(text);
 }
 
 export function embeddingChunks(text, maxTokens) {

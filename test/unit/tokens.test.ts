@@ -1,9 +1,15 @@
-// gpt-tokenizer counts o200k_base exactly as tiktoken (the reference) does,
-// over a large, varied, reproducible corpus; the worker path agrees too.
+// o200k_base counts (src/domain/o200k-count.mjs, through token-work.mjs)
+// equal tiktoken's (the reference) on a large, varied, reproducible corpus
+// (test/support/token-corpus.ts; bench/tokens.ts --prove runs a bigger one
+// and every code point), on the cases where gpt-tokenizer's counts differ, and
+// on code points of every class; the worker pool agrees, runs below the event
+// loop's priority, survives its workers' deaths and leaves the event loop free.
 import { readdirSync, readFileSync } from "node:fs";
 import { get_encoding } from "tiktoken";
 import { afterAll, describe, expect, it } from "vitest";
+import { pieces } from "../../src/domain/o200k-count.mjs";
 import { countTokens, createTokenCounter, type TokenCounter } from "../../src/domain/tokens.js";
+import { corpus, lorem, mixed, rng } from "../support/token-corpus.js";
 
 const countsOf = (counter: TokenCounter, texts: string[]) => counter.analyse(texts).then((a) => a.counts);
 
@@ -11,65 +17,62 @@ const tiktoken = get_encoding("o200k_base");
 const reference = (text: string) => tiktoken.encode(text, [], []).length;
 afterAll(() => tiktoken.free());
 
-// A small seeded PRNG, so a failure names a reproducible case.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// Code point ranges of many scripts and symbol blocks.
-const BLOCKS: [number, number][] = [
-  [0x20, 0x7e], [0xa0, 0x24f], [0x370, 0x3ff], [0x400, 0x4ff], [0x530, 0x58f], [0x590, 0x5ff], [0x600, 0x6ff],
-  [0x900, 0x97f], [0x980, 0x9ff], [0xe00, 0xe7f], [0x10a0, 0x10ff], [0x1100, 0x11ff], [0x3040, 0x30ff],
-  [0x4e00, 0x9fff], [0xac00, 0xd7a3], [0x2000, 0x206f], [0x20a0, 0x20cf], [0x2190, 0x23ff], [0x2500, 0x27bf],
-  [0x1f300, 0x1f64f], [0x1f680, 0x1f6ff], [0x1f900, 0x1f9ff], [0x1d400, 0x1d7ff], [0x10000, 0x1007f], [0xfe00, 0xfe0f],
-];
-const PIECES = [
-  " ", "  ", "\t", "\n", "\n\n", "\r\n", "    ", "\u00a0", "\u3000",
-  "<|endoftext|>", "<|endofprompt|>", "<|im_start|>", "<|fim_prefix|>", "<|",
-  "👩‍👩‍👧‍👦", "🏳️‍🌈", "👍🏽", "🇫🇷", "❤️", "e\u0301", "ﬁ",
-  "0", "42", "3.14159", "1,000,000", "-273.15", "0x1F", "1e-9", "2024-05-01T12:00:00Z",
-  "function f(x) { return x * 2; }", "const a = [1, 2, 3];", "def f(x):\n    return x", "SELECT * FROM t;", "<div class=\"a\">", "\\n", "'s", "'re", "'LL",
-  "Hello", "world", "the", "DON'T", "naïve", "straße", "İstanbul", "日本語", "русский", "العربية", "עברית", "हिन्दी", "ไทย", "한국어",
-];
-
-function sample(r: () => number, length: number): string {
-  let s = "";
-  while (s.length < length) {
-    const pick = r();
-    if (pick < 0.45) s += PIECES[Math.floor(r() * PIECES.length)];
-    else {
-      const [lo, hi] = BLOCKS[Math.floor(r() * BLOCKS.length)]!;
-      const run = 1 + Math.floor(r() * 12);
-      for (let i = 0; i < run; i++) s += String.fromCodePoint(lo + Math.floor(r() * (hi - lo + 1)));
-    }
-  }
-  return s;
-}
-
-function corpus(): string[] {
-  const r = rng(20261124);
-  const out = ["", " ", "a", "\u0000", "x\ud800y", "\udc00", ...PIECES, "a".repeat(25_000), " ".repeat(25_000), "😀".repeat(12_500), "12345678901234567890".repeat(1_250)];
-  for (let i = 0; i < 3_000; i++) out.push(sample(r, 1 + Math.floor(r() * 300)));
-  for (let i = 0; i < 40; i++) out.push(sample(r, 25_000));
-  return out;
-}
+const mismatchesOf = (texts: string[]) =>
+  texts
+    .map((t, i) => ({ i, t, want: reference(t), got: countTokens(t) }))
+    .filter((x) => x.want !== x.got)
+    .slice(0, 3)
+    .map((m) => ({ ...m, t: JSON.stringify(m.t.slice(0, 200)) }));
 
 describe("o200k_base counts", () => {
-  const texts = corpus();
+  const texts = corpus({ seed: 20261124, short: 12_000, medium: 300, long: 10 });
+  const units = texts.reduce((n, t) => n + t.length, 0);
 
-  it(`match tiktoken on ${texts.length} varied texts (${Math.round(texts.reduce((n, t) => n + t.length, 0) / 1e6 * 10) / 10} M UTF-16 units)`, () => {
-    const mismatches = texts.map((t, i) => ({ i, t, want: reference(t), got: countTokens(t) })).filter((x) => x.want !== x.got);
-    expect(mismatches.slice(0, 3).map((m) => ({ ...m, t: JSON.stringify(m.t.slice(0, 200)) }))).toEqual([]);
+  it(`match tiktoken on ${texts.length} varied texts (${(units / 1e6).toFixed(1)} M UTF-16 units)`, () => {
+    expect(mismatchesOf(texts)).toEqual([]);
+  });
+
+  it("match tiktoken where gpt-tokenizer 4.0.0 does not", () => {
+    const cases = [
+      "\ufeff", "a\ufeffb", "\ufeff\ufeffx", "x \ufeff\ufeff y", "\ufeffhello", // U+FEFF is no whitespace to tiktoken (JS's \s has it)
+      " I'ſ", " I'ſt x", "don'ſ", // (?i:'s) matches 'ſ, which case-folds to s
+      "a𐥃<div", "𲢱'T", "𑷏'T", "𞛊'e", // letters new in Unicode 17: unassigned to tiktoken's Unicode 16 tables
+      "ʕA1", "xʕ'T", "Aʕ", "ʕʕ1", // U+0295: Ll in Unicode 16, Lo in 17
+      "\u0085x", "a\u0085\u0085b", "x\u0085\n", // NEL: White_Space (not JS's \s)
+    ];
+    expect(cases.map((t) => ({ t, n: countTokens(t) }))).toEqual(cases.map((t) => ({ t, n: reference(t) })));
+  });
+
+  it("match tiktoken on code points of every class and plane, alone and in every position the pre-tokenizer tells apart", () => {
+    // every code point of the BMP, lone surrogates included; astral planes sampled
+    const probes: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x10000 ? 1 : 37) {
+      const c = cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp);
+      probes.push(`a${c}A${c}1${c} ${c}.${c}\n${c}${c} x${c}'s${c}'T ${c}${c}${c}`);
+    }
+    expect(mismatchesOf(probes)).toEqual([]);
   });
 
   it("treat special-token text as ordinary text", () => {
     expect(countTokens("the model printed <|endoftext|> and stopped")).toBe(12);
     expect(countTokens("<|endoftext|>")).toBe(reference("<|endoftext|>"));
+    expect(countTokens("")).toBe(0);
+  });
+
+  it("split text into pieces as o200k_base's pattern does", () => {
+    expect(pieces("Hello, WORLD's 12345 don'ſ  \n\n x!!\n/y")).toEqual(["Hello", ",", " WORLD's", " ", "123", "45", " don'ſ", "  \n\n", " x", "!!\n/", "y"]);
+    expect(pieces("a  b\u0301c ʕA1")).toEqual(["a", " ", " b\u0301c", " ʕ", "A", "1"]);
+    expect(pieces("   ")).toEqual(["   "]);
+  });
+
+  it("count pieces longer than the short merge's limit (a heap of pairs) as tiktoken does", () => {
+    const r = rng(3);
+    const long = [
+      "a".repeat(5_000), "ab".repeat(3_000), "日本".repeat(2_000), "😀".repeat(1_000),
+      ...Array.from({ length: 20 }, () => Array.from({ length: 200 + Math.floor(r() * 2_000) }, () => String.fromCharCode(97 + Math.floor(r() * 26))).join("")),
+      ...Array.from({ length: 20 }, () => Array.from({ length: 100 + Math.floor(r() * 500) }, () => String.fromCodePoint(0x4e00 + Math.floor(r() * 0x5200))).join("")),
+    ];
+    expect(mismatchesOf(long)).toEqual([]);
   });
 
   it("come out the same from the worker pool as inline", async () => {
@@ -80,6 +83,35 @@ describe("o200k_base counts", () => {
       expect(a).toEqual(big.map(countTokens)); // inline counts equal tiktoken's (above)
       expect(b).toEqual(big.slice().reverse().map(countTokens));
       expect(await countsOf(counter, ["tiny", ""])).toEqual([1, 0]);
+    } finally {
+      await counter.close();
+    }
+  });
+
+  it("leave the event loop free while a worker counts 100 × 25 000 characters", async () => {
+    const r = rng(5);
+    const batch = Array.from({ length: 100 }, (_, i) => (i % 2 ? mixed(r, 25_000) : lorem(i, 25_000)));
+    const counter = createTokenCounter({ workers: 1 });
+    try {
+      await countsOf(counter, batch.slice(0, 2)); // the worker is up
+      const t0 = performance.now();
+      const inline = batch.map(countTokens); // what the event loop would be held for without the pool
+      const inlineMs = performance.now() - t0;
+      // a 1 ms timer's longest gap while the pool counts the same batch
+      let gap = 0, last = performance.now(), ticks = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        gap = Math.max(gap, now - last);
+        last = now;
+        ticks++;
+      }, 1);
+      const t1 = performance.now();
+      const counted = await countsOf(counter, batch);
+      const poolMs = performance.now() - t1;
+      clearInterval(timer);
+      expect(counted).toEqual(inline);
+      expect(ticks).toBeGreaterThan(poolMs / 10); // the loop turned all along
+      expect(gap).toBeLessThan(Math.max(25, inlineMs / 2));
     } finally {
       await counter.close();
     }
