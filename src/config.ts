@@ -63,7 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseDirectUrl: env.DATABASE_DIRECT_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, "data")),
     poolSize: int(env, "DB_POOL_SIZE", 10),
-    writeGroupSlots: int(env, "WRITE_GROUP_SLOTS", 4),
+    writeGroupSlots: int(env, "WRITE_GROUP_SLOTS", 2),
     webConcurrency: int(env, "WEB_CONCURRENCY", os.availableParallelism()) || 1,
     statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
     // 100 messages of 25000 four-byte characters, as JSON, fit in 16 MiB.

@@ -206,6 +206,10 @@ DECLARE
   ids text[];
   mics text[];
   got integer;
+  written boolean[] := array_fill(false, ARRAY[n]);
+  s_batch integer[];
+  s_id text[];
+  s_micros text[];
 BEGIN
   -- idempotency keys, in key order: new or expired → ours; held by an
   -- attempt in flight → wait for it (the INSERT waits on its row)
@@ -237,8 +241,34 @@ BEGIN
     WHERE key_state[k.i] IS NULL OR key_state[k.i] = 'mine'
     ORDER BY 1, 2) l;
 
+  -- a group: its steady batches in one statement (write-steady.sql); should
+  -- that fail, it is undone and every batch goes its own way below
+  IF p_isolate AND n > 1 THEN
+    BEGIN
+      SELECT array_agg(s.b ORDER BY s.ord), array_agg(s.id ORDER BY s.ord), array_agg(s.mic ORDER BY s.ord)
+      INTO s_batch, s_id, s_micros
+      FROM {{service}}.write_steady(
+        b_ws, b_sess, b_msg_first, b_msg_count, b_peer_first, b_peer_count, b_chunk_first, b_chunk_count,
+        array(SELECT key_state[k.i] IS NULL OR key_state[k.i] = 'mine' FROM generate_subscripts(b_ws, 1) AS k(i) ORDER BY k.i),
+        p_peer_names, p_public_ids, p_peer_of, p_contents, p_metadata, p_tokens, p_created_at, p_configurations,
+        p_chunk_of, p_chunks, p_defaults, p_embed, p_internal_metadata) WITH ORDINALITY AS s(b, id, mic, ord);
+    EXCEPTION WHEN OTHERS THEN
+      s_batch := NULL;
+    END;
+    IF s_batch IS NOT NULL THEN
+      FOR i IN SELECT DISTINCT x FROM unnest(s_batch) AS x LOOP
+        written[i] := true;
+        IF key_state[i] = 'mine' THEN
+          UPDATE {{service}}.idempotency_keys k SET public_ids = p_public_ids[b_msg_first[i] : b_msg_first[i] + b_msg_count[i] - 1]
+          WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
+        END IF;
+      END LOOP;
+      RETURN QUERY SELECT u.b, 'stored'::text, u.id, u.mic FROM unnest(s_batch, s_id, s_micros) WITH ORDINALITY AS u(b, id, mic, ord) ORDER BY u.ord;
+    END IF;
+  END IF;
+
   FOR i IN 1 .. n LOOP
-    CONTINUE WHEN key_state[i] IN ('replay', 'conflict');
+    CONTINUE WHEN key_state[i] IN ('replay', 'conflict') OR written[i];
     mf := b_msg_first[i]; ml := mf + b_msg_count[i] - 1;
     pf := b_peer_first[i]; pl := pf + b_peer_count[i] - 1;
     cf := b_chunk_first[i]; cl := cf + b_chunk_count[i] - 1;
