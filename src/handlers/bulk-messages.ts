@@ -12,7 +12,7 @@ export function bulkMessageBindings(deps: Dependencies): ServiceBinding[] {
       service: MessageService,
       // importMessages is client-streaming: its handler takes the stream of requests
       handlers: { uploadMessages: uploadMessagesHandler(deps), importMessages: importMessagesHandler(deps) },
-      jsonDecoders: { uploadMessages: uploadMessagesRpc.decode },
+      jsonDecoders: { uploadMessages: uploadMessagesRpc(deps.honcho.maxCustomInstructionsTokens).decode },
       // ImportMessages: the workspace and session its first request names
       policies: { uploadMessages: { access: sessionWrite, target: sessionTarget }, importMessages: { access: sessionWrite, target: sessionTarget } },
     },

@@ -17,14 +17,28 @@ import type { CallContext } from "./context.js";
 import type { Dependencies } from "./types.js";
 import { messageFromRow, timestampFromMicros } from "./shapes.js";
 import { storeMessages } from "./store-messages.js";
-import { validatedRpc } from "./validated-rpc.js";
+import { validatedRpc, type ValidatedRpc } from "./validated-rpc.js";
 
 // REST requests are validated on the raw JSON (keeping pydantic's lax
 // coercions, which protobuf cannot express, e.g. a date-only created_at);
 // protobuf requests are split into the same path and body and validated alike.
-export const createMessagesRpc = validatedRpc(
+// One per custom-instructions budget (DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS):
+// the REST decoder and the handlers must share it, since the decoder
+// remembers each request's validated value for the handler.
+const createMessagesRpcs = new Map<number, ValidatedRpc<ValidBatch>>();
+export function createMessagesRpc(maxInstructionTokens: number): ValidatedRpc<ValidBatch> {
+  let rpc = createMessagesRpcs.get(maxInstructionTokens);
+  if (rpc === undefined) {
+    rpc = newCreateMessagesRpc(maxInstructionTokens);
+    createMessagesRpcs.set(maxInstructionTokens, rpc);
+  }
+  return rpc;
+}
+
+const newCreateMessagesRpc = (maxInstructionTokens: number) =>
+  validatedRpc(
   MessageService.methods.find((m) => m.name === "CreateMessages")!,
-  ({ path, body }) => validateCreateMessages({ workspace_id: path.workspace_id as string, session_id: path.session_id as string }, body),
+  ({ path, body }) => validateCreateMessages({ workspace_id: path.workspace_id as string, session_id: path.session_id as string }, body, maxInstructionTokens),
   (batch) => ({
     $typeName: CreateMessagesRequestSchema.typeName,
     workspaceId: batch.workspaceId,
@@ -41,8 +55,9 @@ export const createMessagesRpc = validatedRpc(
 );
 
 export function createMessagesHandler(deps: Dependencies) {
+  const rpc = createMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
   return async function createMessages(req: CreateMessagesRequest, ctx: CallContext): Promise<CreateMessagesResponse> {
-    const batch: ValidBatch = createMessagesRpc.valueOf(req);
+    const batch: ValidBatch = rpc.valueOf(req);
     const key = idempotencyKeyOf(ctx.headers);
     const once = key === undefined ? undefined : { scope: `CreateMessages:${batch.workspaceId}/${batch.sessionId}`, key, requestHash: hashBatch(batch) };
     const outcome = await storeMessages(deps, batch, once);

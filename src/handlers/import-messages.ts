@@ -36,6 +36,7 @@ export interface ImportOptions {
 }
 
 export function importMessagesHandler(deps: Dependencies, { logEveryBatches = 10 }: ImportOptions = {}) {
+  const rpc = createMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
   return async function importMessages(requests: AsyncIterable<ImportMessagesRequest>, ctx: CallContext): Promise<ImportMessagesResponse> {
     const out: ImportMessagesResponse = {
       $typeName: ImportMessagesResponseSchema.typeName,
@@ -77,7 +78,7 @@ export function importMessagesHandler(deps: Dependencies, { logEveryBatches = 10
       let batch;
       try {
         const req: CreateMessagesRequest = { $typeName: CreateMessagesRequestSchema.typeName, workspaceId: t.workspaceId, sessionId: t.sessionId, messages };
-        batch = createMessagesRpc.valueOf(req);
+        batch = rpc.valueOf(req);
       } catch (err) {
         // a message's place in the whole import, not in its batch
         if (err instanceof ValidationFailed) throw new ValidationFailed(err.issues.map((i) => (i.loc[1] === "messages" && typeof i.loc[2] === "number" ? { ...i, loc: ["body", "messages", n * IMPORT_BATCH + i.loc[2], ...i.loc.slice(3)] } : i)));

@@ -39,7 +39,7 @@ function coreBindings(deps: Dependencies): ServiceBinding[] {
       service: MessageService,
       handlers: { createMessages: createMessagesHandler(deps), ...readMessageHandlers(deps) },
       jsonDecoders: {
-        createMessages: createMessagesRpc.decode,
+        createMessages: createMessagesRpc(deps.honcho.maxCustomInstructionsTokens).decode,
         getMessage: getMessageRpc.decode,
         updateMessage: updateMessageRpc.decode,
         listMessages: listMessagesRpc.decode,

@@ -36,9 +36,26 @@ const MAX_CHUNK = 25_000;
 // is known by its size alone.
 const seen = new WeakMap<object, ValidUpload>();
 
-export const uploadMessagesRpc: { decode: JsonDecoder; valueOf(req: UploadMessagesRequest): ValidUpload } = {
+interface UploadRpc {
+  decode: JsonDecoder;
+  valueOf(req: UploadMessagesRequest): ValidUpload;
+}
+
+// one per custom-instructions budget (DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS),
+// as createMessagesRpc
+const uploadRpcs = new Map<number, UploadRpc>();
+export function uploadMessagesRpc(maxInstructionTokens: number): UploadRpc {
+  let rpc = uploadRpcs.get(maxInstructionTokens);
+  if (rpc === undefined) {
+    rpc = newUploadRpc(maxInstructionTokens);
+    uploadRpcs.set(maxInstructionTokens, rpc);
+  }
+  return rpc;
+}
+
+const newUploadRpc = (maxInstructionTokens: number): UploadRpc => ({
   decode(path, body) {
-    const r = validateUploadForm({ workspace_id: path.workspace_id, session_id: path.session_id }, body);
+    const r = validateUploadForm({ workspace_id: path.workspace_id, session_id: path.session_id }, body, maxInstructionTokens);
     if (!r.ok) throw new ValidationFailed(r.issues);
     const v = r.value;
     const req = create(UploadMessagesRequestSchema, {
@@ -66,16 +83,18 @@ export const uploadMessagesRpc: { decode: JsonDecoder; valueOf(req: UploadMessag
         createdAtMicros: req.createdAt ? req.createdAt.seconds * 1_000_000n + BigInt(Math.floor(req.createdAt.nanos / 1000)) : null,
       },
       { bytes: req.file, size: req.file.length, filename: req.filename ?? null, contentType: req.contentType ?? null },
+      maxInstructionTokens,
     );
     if (!r.ok) throw new ValidationFailed(r.issues);
     return r.value;
   },
-};
+});
 
 export function uploadMessagesHandler(deps: Dependencies) {
   const maxFileBytes = deps.honcho.maxFileSize;
+  const rpc = uploadMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
   return async function uploadMessages(req: UploadMessagesRequest, ctx: CallContext): Promise<UploadMessagesResponse> {
-    const v = uploadMessagesRpc.valueOf(req);
+    const v = rpc.valueOf(req);
     const key = idempotencyKeyOf(ctx.headers);
     const { file } = v;
     if (file.size > maxFileBytes || file.bytes === undefined) {

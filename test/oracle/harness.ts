@@ -3,6 +3,10 @@
 // FastAPI runs a request, and puts our answer in the oracle's shape.
 import { DomainError } from "../../src/domain/errors.js";
 import { fastApiCanRender, MISSING, parseJsonBody, validateCreateMessages, type ValidationIssue, type ValidBatch } from "../../src/domain/validation/index.js";
+import { loadHonchoSettings } from "../../src/config-honcho.js";
+
+/** the oracle cases were written with Honcho's default DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS */
+const HONCHO_MAX_INSTRUCTION_TOKENS = loadHonchoSettings({}).maxCustomInstructionsTokens;
 
 export interface OracleCase {
   name: string;
@@ -45,11 +49,11 @@ export function run(c: OracleCase): Outcome {
   const text = bodyText(c);
   const path = { workspace_id: expand(c.workspace_id) as string, session_id: expand(c.session_id) as string };
   // Empty body: FastAPI still validates the path, then reports the missing body.
-  if (text.length === 0) return validateCreateMessages(path, MISSING);
+  if (text.length === 0) return validateCreateMessages(path, MISSING, HONCHO_MAX_INSTRUCTION_TOKENS);
   try {
     const parsed = parseJsonBody(text);
     if (!parsed.ok) return parsed;
-    return validateCreateMessages(path, parsed.value);
+    return validateCreateMessages(path, parsed.value, HONCHO_MAX_INSTRUCTION_TOKENS);
   } catch (err) {
     if (err instanceof DomainError && err.kind === "bad_request") return { ok: false, status: 400 };
     throw err;

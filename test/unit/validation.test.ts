@@ -61,6 +61,7 @@ describe("API details", () => {
     const r = validateCreateMessages(
       { workspace_id: "acme", session_id: "s1" },
       { messages: [{ content: "a\u0000b", peer_id: "alice", metadata: { "k\u0000": "v\u0000" }, created_at: "2024-05-01T12:00:00.123456Z" }, { content: "", peer_id: "bob" }] },
+      2000,
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -80,8 +81,22 @@ describe("API details", () => {
     const r = validateCreateMessages(
       { workspace_id: "acme", session_id: "s1" },
       { messages: [{ content: "x", peer_id: "a", configuration: { reasoning: { enabled: "off", custom_instructions: null } } }] },
+      2000,
     );
     expect(r.ok && r.value.messages[0]!.configuration).toEqual({ reasoning: { enabled: false } });
+  });
+
+  it("custom_instructions within DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS, as the other routes (it was fixed at 2000 here)", () => {
+    const withInstructions = (text: string, max: number) =>
+      validateCreateMessages({ workspace_id: "acme", session_id: "s1" }, { messages: [{ content: "x", peer_id: "a", configuration: { reasoning: { custom_instructions: text } } }] }, max);
+    const messageOf = (r: ReturnType<typeof withInstructions>) => (r.ok ? "ok" : r.issues.map((i) => `${i.loc.join(".")}: ${i.msg}`).join("; "));
+    const at = "body.messages.0.configuration.reasoning.custom_instructions";
+    expect(messageOf(withInstructions("be brief", 3))).toBe("ok"); // two tokens
+    expect(messageOf(withInstructions("be brief and kind", 3))).toBe(`${at}: Value error, custom_instructions exceeds DERIVER.MAX_CUSTOM_INSTRUCTIONS_TOKENS (3 tokens)`);
+    expect(messageOf(withInstructions("be brief", 0))).toBe(`${at}: Value error, custom_instructions are not enabled for this deployment`);
+    expect(messageOf(withInstructions("   ", 0))).toBe("ok"); // blank: never counted
+    expect(messageOf(withInstructions("word ".repeat(1_999), 2000))).toBe("ok");
+    expect(messageOf(withInstructions("word ".repeat(2_001), 2000))).toContain("(2000 tokens)");
   });
 });
 

@@ -127,7 +127,8 @@ export function reasoningConfiguration(v: unknown, loc: Loc, issues: ValidationI
   return issues.length > before ? undefined : out;
 }
 
-function customInstructions(text: unknown, loc: Loc, issues: ValidationIssue[], max: number): string | undefined {
+/** reasoning.custom_instructions (ReasoningConfiguration's validator), against DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS */
+export function customInstructions(text: unknown, loc: Loc, issues: ValidationIssue[], max: number): string | undefined {
   if (typeof text !== "string") return void issues.push(issue.stringType(loc, text));
   if (isPythonBlank(text)) return text;
   if (max <= 0) return void issues.push(issue.valueError(loc, text, "custom_instructions are not enabled for this deployment"));

@@ -3,11 +3,11 @@
 // MessageConfiguration → ReasoningConfiguration), all errors at once, in
 // pydantic's order. Runs on parsed JSON (REST) and on the JSON view of a
 // protobuf request (gRPC, Connect), so every protocol gets the same details.
-import { countTokens } from "../tokens.js";
+import { customInstructions } from "./configuration.js";
 import { microsToDate, parseDatetime } from "./datetime.js";
 import { issue, MISSING, RawBody, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { has, isObject, metadataOf, name } from "./fields.js";
-import { hasLoneSurrogate, isPythonBlank, longerThan, stripNul } from "./strings.js";
+import { hasLoneSurrogate, longerThan, stripNul } from "./strings.js";
 
 export interface ReasoningSetting {
   enabled?: boolean;
@@ -36,21 +36,18 @@ export interface ValidBatch {
 
 const MAX_CONTENT = 25_000;
 const MAX_BATCH = 100;
-const MAX_INSTRUCTION_TOKENS = 2_000;
-// No o200k_base token is longer than 128 bytes, and a UTF-16 unit is at least
-// one UTF-8 byte: longer instructions are over budget without counting.
-const SURELY_OVER_BUDGET = MAX_INSTRUCTION_TOKENS * 128;
 
-export function validateCreateMessages(path: { workspace_id: string; session_id: string }, body: unknown): Validated<ValidBatch> {
+/** maxInstructionTokens: DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS, the budget of a message's reasoning.custom_instructions */
+export function validateCreateMessages(path: { workspace_id: string; session_id: string }, body: unknown, maxInstructionTokens: number): Validated<ValidBatch> {
   const issues: ValidationIssue[] = [];
   const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
   const sessionId = name(path.session_id, ["path", "session_id"], issues);
-  const messages = batch(body, issues);
+  const messages = batch(body, issues, maxInstructionTokens);
   if (issues.length > 0 || workspaceId === undefined || sessionId === undefined || messages === undefined) return { ok: false, issues };
   return { ok: true, value: { workspaceId, sessionId, messages } };
 }
 
-function batch(body: unknown, issues: ValidationIssue[]): NewMessage[] | undefined {
+function batch(body: unknown, issues: ValidationIssue[], maxInstructionTokens: number): NewMessage[] | undefined {
   if (body === MISSING) return void issues.push(issue.missing(["body"], null));
   if (body instanceof RawBody) return void issues.push(issue.modelAttributesType(["body"], body));
   if (!isObject(body)) return void issues.push(issue.modelType(["body"], body, "MessageBatchCreate"));
@@ -61,12 +58,12 @@ function batch(body: unknown, issues: ValidationIssue[]): NewMessage[] | undefin
   // pydantic refuses an over-long list before looking at its items
   if (list.length > MAX_BATCH) return void issues.push(issue.listLength(loc, list, "max", MAX_BATCH));
   const before = issues.length;
-  const out = list.map((item, i) => message(item, [...loc, i], issues));
+  const out = list.map((item, i) => message(item, [...loc, i], issues, maxInstructionTokens));
   if (list.length < 1) issues.push(issue.listLength(loc, list, "min", 1));
   return issues.length === before ? (out as NewMessage[]) : undefined;
 }
 
-function message(item: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage | undefined {
+function message(item: unknown, loc: Loc, issues: ValidationIssue[], maxInstructionTokens: number): NewMessage | undefined {
   if (!isObject(item)) return void issues.push(issue.modelType(loc, item, "MessageCreate"));
   const before = issues.length;
 
@@ -82,7 +79,7 @@ function message(item: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage
   else peerId = name(item.peer_id, [...loc, "peer_id"], issues);
 
   const metadata = has(item, "metadata") ? metadataOf(item.metadata, [...loc, "metadata"], issues) : {};
-  const configuration = has(item, "configuration") ? configurationOf(item.configuration, [...loc, "configuration"], issues) : null;
+  const configuration = has(item, "configuration") ? configurationOf(item.configuration, [...loc, "configuration"], issues, maxInstructionTokens) : null;
 
   let createdAtMicros: bigint | null = null;
   if (has(item, "created_at") && item.created_at !== null) {
@@ -96,15 +93,15 @@ function message(item: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage
   return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAt, createdAtMicros };
 }
 
-function configurationOf(v: unknown, loc: Loc, issues: ValidationIssue[]): NewMessage["configuration"] | undefined {
+function configurationOf(v: unknown, loc: Loc, issues: ValidationIssue[], maxInstructionTokens: number): NewMessage["configuration"] | undefined {
   if (v === null) return null;
   if (!isObject(v)) return void issues.push(issue.modelType(loc, v, "MessageConfiguration"));
   if (!has(v, "reasoning") || v.reasoning === null) return {};
-  const reasoning = reasoningOf(v.reasoning, [...loc, "reasoning"], issues);
+  const reasoning = reasoningOf(v.reasoning, [...loc, "reasoning"], issues, maxInstructionTokens);
   return reasoning === undefined ? undefined : { reasoning };
 }
 
-function reasoningOf(v: unknown, loc: Loc, issues: ValidationIssue[]): ReasoningSetting | undefined {
+function reasoningOf(v: unknown, loc: Loc, issues: ValidationIssue[], maxInstructionTokens: number): ReasoningSetting | undefined {
   if (!isObject(v)) return void issues.push(issue.modelType(loc, v, "ReasoningConfiguration"));
   const before = issues.length;
   const out: ReasoningSetting = {};
@@ -115,12 +112,8 @@ function reasoningOf(v: unknown, loc: Loc, issues: ValidationIssue[]): Reasoning
     else issues.push(b === "type" ? issue.boolType([...loc, "enabled"], v.enabled) : issue.boolParsing([...loc, "enabled"], v.enabled));
   }
   if (has(v, "custom_instructions") && v.custom_instructions !== null) {
-    const text = v.custom_instructions;
-    const at: Loc = [...loc, "custom_instructions"];
-    if (typeof text !== "string") issues.push(issue.stringType(at, text));
-    else if (!isPythonBlank(text) && (text.length > SURELY_OVER_BUDGET || countTokens(text) > MAX_INSTRUCTION_TOKENS)) {
-      issues.push(issue.valueError(at, text, `custom_instructions exceeds DERIVER.MAX_CUSTOM_INSTRUCTIONS_TOKENS (${MAX_INSTRUCTION_TOKENS} tokens)`));
-    } else out.customInstructions = text;
+    const text = customInstructions(v.custom_instructions, [...loc, "custom_instructions"], issues, maxInstructionTokens);
+    if (text !== undefined) out.customInstructions = text;
   }
   return issues.length > before ? undefined : out;
 }

@@ -49,7 +49,7 @@ export interface UploadFields {
 type Path = { workspace_id: unknown; session_id: unknown };
 
 /** REST: the multipart form as Starlette parsed it (anything else is an empty form, as request.form() makes it). */
-export function validateUploadForm(path: Path, body: unknown): Validated<ValidUpload> {
+export function validateUploadForm(path: Path, body: unknown, maxInstructionTokens: number): Validated<ValidUpload> {
   const form = body instanceof FormBody ? body : new FormBody([]);
   const issues: ValidationIssue[] = [];
   // parse_upload_form's parameters: a file part where text is expected is no str
@@ -77,25 +77,25 @@ export function validateUploadForm(path: Path, body: unknown): Validated<ValidUp
   if (isFormFile(f)) file = { bytes: f.bytes, size: f.size, filename: f.filename, contentType: f.contentType };
   else if (f === undefined || f === "") fileIssues.push(issue.missing(["body", "file"], null));
   else fileIssues.push(issue.valueError(["body", "file"], f, "Expected UploadFile, received: <class 'str'>"));
-  return finish(path, fields, file, issues, fileIssues);
+  return finish(path, fields, file, issues, fileIssues, maxInstructionTokens);
 }
 
 /** gRPC and Connect: the request's fields (an empty peer_id is absent, as an empty form field is). */
-export function validateUploadRequest(path: Path, fields: UploadFields, file: UploadedFile): Validated<ValidUpload> {
+export function validateUploadRequest(path: Path, fields: UploadFields, file: UploadedFile, maxInstructionTokens: number): Validated<ValidUpload> {
   const issues: ValidationIssue[] = [];
   if (fields.peerId === undefined || fields.peerId === "") issues.push(issue.missing(["body", "peer_id"], null));
-  return finish(path, issues.length === 0 ? fields : undefined, file, issues, []);
+  return finish(path, issues.length === 0 ? fields : undefined, file, issues, [], maxInstructionTokens);
 }
 
 // The fields as one MessageCreate (the rules every chunk meets), then the
 // path, then the file; every issue at once, in FastAPI's order.
-function finish(path: Path, fields: UploadFields | undefined, file: UploadedFile | undefined, issues: ValidationIssue[], fileIssues: ValidationIssue[]): Validated<ValidUpload> {
+function finish(path: Path, fields: UploadFields | undefined, file: UploadedFile | undefined, issues: ValidationIssue[], fileIssues: ValidationIssue[], maxInstructionTokens: number): Validated<ValidUpload> {
   let valid: Omit<NewMessage, "content"> | undefined;
   if (fields && issues.length === 0) {
     const message: Record<string, unknown> = { content: "", peer_id: fields.peerId };
     if (fields.metadata !== undefined) message.metadata = fields.metadata;
     if (fields.configuration !== undefined) message.configuration = fields.configuration;
-    const r = validateCreateMessages({ workspace_id: "w", session_id: "s" }, { messages: [message] });
+    const r = validateCreateMessages({ workspace_id: "w", session_id: "s" }, { messages: [message] }, maxInstructionTokens);
     if (r.ok) {
       const { content: _content, ...rest } = r.value.messages[0]!;
       const micros = fields.createdAtMicros;
