@@ -7,12 +7,13 @@ import { sessionTarget, sessionWrite, type Dependencies, type ServiceBinding } f
 import { uploadMessagesHandler, uploadMessagesRpc } from "./upload-messages.js";
 
 export function bulkMessageBindings(deps: Dependencies): ServiceBinding[] {
+  const upload = uploadMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
   return [
     {
       service: MessageService,
       // importMessages is client-streaming: its handler takes the stream of requests
-      handlers: { uploadMessages: uploadMessagesHandler(deps), importMessages: importMessagesHandler(deps) },
-      jsonDecoders: { uploadMessages: uploadMessagesRpc(deps.honcho.maxCustomInstructionsTokens).decode },
+      handlers: { uploadMessages: uploadMessagesHandler(deps, upload), importMessages: importMessagesHandler(deps) },
+      jsonDecoders: { uploadMessages: upload.decode },
       // ImportMessages: the workspace and session its first request names
       policies: { uploadMessages: { access: sessionWrite, target: sessionTarget }, importMessages: { access: sessionWrite, target: sessionTarget } },
     },

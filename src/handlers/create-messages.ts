@@ -22,40 +22,29 @@ import { validatedRpc, type ValidatedRpc } from "./validated-rpc.js";
 // REST requests are validated on the raw JSON (keeping pydantic's lax
 // coercions, which protobuf cannot express, e.g. a date-only created_at);
 // protobuf requests are split into the same path and body and validated alike.
-// One per custom-instructions budget (DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS):
-// the REST decoder and the handlers must share it, since the decoder
-// remembers each request's validated value for the handler.
-const createMessagesRpcs = new Map<number, ValidatedRpc<ValidBatch>>();
-export function createMessagesRpc(maxInstructionTokens: number): ValidatedRpc<ValidBatch> {
-  let rpc = createMessagesRpcs.get(maxInstructionTokens);
-  if (rpc === undefined) {
-    rpc = newCreateMessagesRpc(maxInstructionTokens);
-    createMessagesRpcs.set(maxInstructionTokens, rpc);
-  }
-  return rpc;
-}
-
-const newCreateMessagesRpc = (maxInstructionTokens: number) =>
+// maxInstructionTokens: DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS. The REST
+// decoder remembers each request's validated value for the handler, so the
+// bindings make one and give it to both.
+export const createMessagesRpc = (maxInstructionTokens: number): ValidatedRpc<ValidBatch> =>
   validatedRpc(
-  MessageService.methods.find((m) => m.name === "CreateMessages")!,
-  ({ path, body }) => validateCreateMessages({ workspace_id: path.workspace_id as string, session_id: path.session_id as string }, body, maxInstructionTokens),
-  (batch) => ({
-    $typeName: CreateMessagesRequestSchema.typeName,
-    workspaceId: batch.workspaceId,
-    sessionId: batch.sessionId,
-    messages: batch.messages.map((m) => ({
-      $typeName: MessageCreateSchema.typeName,
-      content: m.content,
-      peerId: m.peerId,
-      metadata: m.metadata as JsonObject,
-      createdAt: m.createdAtMicros === null ? undefined : timestampFromMicros(m.createdAtMicros),
-      configuration: undefined,
-    })),
-  }),
-);
+    MessageService.methods.find((m) => m.name === "CreateMessages")!,
+    ({ path, body }) => validateCreateMessages({ workspace_id: path.workspace_id as string, session_id: path.session_id as string }, body, maxInstructionTokens),
+    (batch) => ({
+      $typeName: CreateMessagesRequestSchema.typeName,
+      workspaceId: batch.workspaceId,
+      sessionId: batch.sessionId,
+      messages: batch.messages.map((m) => ({
+        $typeName: MessageCreateSchema.typeName,
+        content: m.content,
+        peerId: m.peerId,
+        metadata: m.metadata as JsonObject,
+        createdAt: m.createdAtMicros === null ? undefined : timestampFromMicros(m.createdAtMicros),
+        configuration: undefined,
+      })),
+    }),
+  );
 
-export function createMessagesHandler(deps: Dependencies) {
-  const rpc = createMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
+export function createMessagesHandler(deps: Dependencies, rpc: ValidatedRpc<ValidBatch>) {
   return async function createMessages(req: CreateMessagesRequest, ctx: CallContext): Promise<CreateMessagesResponse> {
     const batch: ValidBatch = rpc.valueOf(req);
     const key = idempotencyKeyOf(ctx.headers);

@@ -36,6 +36,7 @@ export interface ImportOptions {
 }
 
 export function importMessagesHandler(deps: Dependencies, { logEveryBatches = 10 }: ImportOptions = {}) {
+  // its own: it validates protobuf requests only (no REST decoder to share with)
   const rpc = createMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
   return async function importMessages(requests: AsyncIterable<ImportMessagesRequest>, ctx: CallContext): Promise<ImportMessagesResponse> {
     const out: ImportMessagesResponse = {

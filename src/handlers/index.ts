@@ -22,6 +22,7 @@ export function bindServices(deps: Dependencies): ServiceBinding[] {
 
 function coreBindings(deps: Dependencies): ServiceBinding[] {
   const queue = queueHandlers(deps);
+  const createMessages = createMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
   return [
     {
       service: QueueService,
@@ -37,9 +38,9 @@ function coreBindings(deps: Dependencies): ServiceBinding[] {
     },
     {
       service: MessageService,
-      handlers: { createMessages: createMessagesHandler(deps), ...readMessageHandlers(deps) },
+      handlers: { createMessages: createMessagesHandler(deps, createMessages), ...readMessageHandlers(deps) },
       jsonDecoders: {
-        createMessages: createMessagesRpc(deps.honcho.maxCustomInstructionsTokens).decode,
+        createMessages: createMessages.decode,
         getMessage: getMessageRpc.decode,
         updateMessage: updateMessageRpc.decode,
         listMessages: listMessagesRpc.decode,

@@ -41,19 +41,8 @@ interface UploadRpc {
   valueOf(req: UploadMessagesRequest): ValidUpload;
 }
 
-// one per custom-instructions budget (DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS),
-// as createMessagesRpc
-const uploadRpcs = new Map<number, UploadRpc>();
-export function uploadMessagesRpc(maxInstructionTokens: number): UploadRpc {
-  let rpc = uploadRpcs.get(maxInstructionTokens);
-  if (rpc === undefined) {
-    rpc = newUploadRpc(maxInstructionTokens);
-    uploadRpcs.set(maxInstructionTokens, rpc);
-  }
-  return rpc;
-}
-
-const newUploadRpc = (maxInstructionTokens: number): UploadRpc => ({
+/** maxInstructionTokens: DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS */
+export const uploadMessagesRpc = (maxInstructionTokens: number): UploadRpc => ({
   decode(path, body) {
     const r = validateUploadForm({ workspace_id: path.workspace_id, session_id: path.session_id }, body, maxInstructionTokens);
     if (!r.ok) throw new ValidationFailed(r.issues);
@@ -90,9 +79,8 @@ const newUploadRpc = (maxInstructionTokens: number): UploadRpc => ({
   },
 });
 
-export function uploadMessagesHandler(deps: Dependencies) {
+export function uploadMessagesHandler(deps: Dependencies, rpc: UploadRpc) {
   const maxFileBytes = deps.honcho.maxFileSize;
-  const rpc = uploadMessagesRpc(deps.honcho.maxCustomInstructionsTokens);
   return async function uploadMessages(req: UploadMessagesRequest, ctx: CallContext): Promise<UploadMessagesResponse> {
     const v = rpc.valueOf(req);
     const key = idempotencyKeyOf(ctx.headers);
