@@ -206,6 +206,7 @@ DECLARE
   ids text[];
   mics text[];
   got integer;
+  todo boolean[]; -- the batches to write: keyless, or their key is ours
   written boolean[] := array_fill(false, ARRAY[n]);
   s_batch integer[];
   s_id text[];
@@ -234,11 +235,13 @@ BEGIN
     END IF;
   END LOOP;
 
+  todo := array(SELECT key_state[k.i] IS NULL OR key_state[k.i] = 'mine' FROM generate_subscripts(b_ws, 1) AS k(i) ORDER BY k.i);
+
   -- every session's lock, in one order (write_one takes them again: free)
   PERFORM pg_advisory_xact_lock(l.a, l.b) FROM (
     SELECT DISTINCT hashtext(b_ws[k.i]) AS a, hashtext(b_sess[k.i]) AS b
     FROM generate_subscripts(b_ws, 1) AS k(i)
-    WHERE key_state[k.i] IS NULL OR key_state[k.i] = 'mine'
+    WHERE todo[k.i]
     ORDER BY 1, 2) l;
 
   -- a group: its steady batches in one statement (write-steady.sql); should
@@ -248,8 +251,7 @@ BEGIN
       SELECT array_agg(s.b ORDER BY s.ord), array_agg(s.id ORDER BY s.ord), array_agg(s.mic ORDER BY s.ord)
       INTO s_batch, s_id, s_micros
       FROM {{service}}.write_steady(
-        b_ws, b_sess, b_msg_first, b_msg_count, b_peer_first, b_peer_count, b_chunk_first, b_chunk_count,
-        array(SELECT key_state[k.i] IS NULL OR key_state[k.i] = 'mine' FROM generate_subscripts(b_ws, 1) AS k(i) ORDER BY k.i),
+        b_ws, b_sess, b_msg_first, b_msg_count, b_peer_first, b_peer_count, b_chunk_first, b_chunk_count, todo,
         p_peer_names, p_public_ids, p_peer_of, p_contents, p_metadata, p_tokens, p_created_at, p_configurations,
         p_chunk_of, p_chunks, p_defaults, p_embed, p_internal_metadata) WITH ORDINALITY AS s(b, id, mic, ord);
     EXCEPTION WHEN OTHERS THEN
@@ -268,7 +270,7 @@ BEGIN
   END IF;
 
   FOR i IN 1 .. n LOOP
-    CONTINUE WHEN key_state[i] IN ('replay', 'conflict') OR written[i];
+    CONTINUE WHEN NOT todo[i] OR written[i];
     mf := b_msg_first[i]; ml := mf + b_msg_count[i] - 1;
     pf := b_peer_first[i]; pl := pf + b_peer_count[i] - 1;
     cf := b_chunk_first[i]; cl := cf + b_chunk_count[i] - 1;
