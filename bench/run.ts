@@ -100,7 +100,9 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 async function startService(databaseUrl: string, port?: number) {
   port ??= await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. --cpu-prof --cpu-prof-dir=DIR)
+  const nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
     cwd: ROOT,
     env: { WEB_CONCURRENCY: "1", ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", DB_POOL_SIZE: String(POOL) },
     stdio: ["ignore", "inherit", "inherit"],

@@ -187,4 +187,59 @@ describe("group commit's fast path", () => {
       await conn`DROP FUNCTION refuse_boom()`;
     }
   });
+
+  it("finds the sessions, members and sequence numbers it needs by index, however big the tables are", async () => {
+    // a database with many workspaces, sessions, peers, members and messages:
+    // a plan that scans a whole table (as a hash join over sessions once did, for every group)
+    // costs more with every session a deployment has
+    await setUp("wsbig0");
+    // as deployments (and the benchmark) name them: the same session and peer
+    // names in every workspace
+    await conn`INSERT INTO workspaces (id, name) SELECT substr(md5('w' || w), 1, 21), 'wsbig-' || w FROM generate_series(1, 3000) w`;
+    await conn`INSERT INTO peers (id, name, workspace_name) SELECT substr(md5(w || 'p' || i), 1, 21), 'p' || i, 'wsbig-' || w FROM generate_series(1, 10) w, generate_series(1, 500) i`;
+    await conn`INSERT INTO sessions (id, name, workspace_name) SELECT substr(md5(w || 's' || i), 1, 21), 's' || i, 'wsbig-' || w FROM generate_series(1, 10) w, generate_series(1, 2000) i`;
+    await conn`INSERT INTO session_peers (workspace_name, session_name, peer_name) SELECT 'wsbig-' || w, 's' || i, 'p' || (i % 500 + 1) FROM generate_series(1, 10) w, generate_series(1, 2000) i`;
+    await conn`
+      INSERT INTO messages (public_id, session_name, peer_name, content, workspace_name, seq_in_session)
+      SELECT substr(md5(w || 'm' || i), 1, 21), 's' || (i % 2000 + 1), 'p' || (i % 500 + 1), 'm', 'wsbig-' || w, i FROM generate_series(1, 10) w, generate_series(1, 3000) i`;
+    await conn`ANALYZE workspaces, peers, sessions, session_peers, messages, queue`;
+
+    const plans: { query: string; scans: string[] }[] = [];
+    const explained = postgres(db.url, {
+      max: 1,
+      onnotice: (n) => {
+        const json = /plan:\s*(\{[\s\S]*)$/.exec(String(n.message))?.[1];
+        if (!json) return;
+        const plan = JSON.parse(json) as { "Query Text": string; Plan: PlanNode };
+        const scans: string[] = [];
+        const walk = (node: PlanNode) => {
+          if (node["Node Type"] === "Seq Scan" && node["Relation Name"]) scans.push(node["Relation Name"]);
+          node.Plans?.forEach(walk);
+        };
+        walk(plan.Plan);
+        plans.push({ query: plan["Query Text"].replace(/\s+/g, " ").slice(0, 80), scans });
+      },
+    });
+    try {
+      await explained`LOAD 'auto_explain'`;
+      for (const setting of ["log_min_duration = 0", "log_format = json", "log_nested_statements = on"]) await explained.unsafe(`SET auto_explain.${setting}`);
+      // the generic plans, which PL/pgSQL settles on after five calls (the
+      // first calls are planned for their actual arguments)
+      await explained`SET plan_cache_mode = force_generic_plan`;
+      await explained`SET client_min_messages = log`;
+      const s = createMessageStore(explained, tablesOf(explained, names), { deadlineMs: 10_000, groupSlots: 1, defaults, embed: true });
+      // a group of steady batches (write_steady) and a batch alone (write_one)
+      const group = ["s1", "s2", "s1", "s2"].map((session, i) => batch("wsbig0", session, [row(idOf("wsbig0", `g${i}`), "a", `group ${i}`)]));
+      const outcomes = await asOneGroup(s, "wsbig0", group);
+      expect(outcomes.map((o) => valueOf(o).kind)).toEqual(["stored", "stored", "stored", "stored"]);
+      expect((await s.write(batch("wsbig0", "s1", [row(idOf("wsbig0", "lone"), "b", "alone")]))).kind).toBe("stored");
+    } finally {
+      await explained.end({ timeout: 1 });
+    }
+    expect(plans.some((p) => p.query.includes("WITH b AS"))).toBe(true); // write_steady's statement was seen
+    const honchoTables = new Set(["workspaces", "peers", "sessions", "session_peers", "messages", "queue", "message_embeddings"]);
+    expect(plans.filter((p) => p.scans.some((t) => honchoTables.has(t)))).toEqual([]);
+  });
 });
+
+interface PlanNode { "Node Type": string; "Relation Name"?: string; Plans?: PlanNode[] }

@@ -42,13 +42,22 @@ BEGIN
     FROM generate_subscripts(b_ws, 1) AS k(i)
     WHERE b_todo[k.i]
   ), steady AS (
-    SELECT b.*, s.id AS s_id,
-      {{service}}.apply_configuration({{service}}.apply_configuration(p_defaults, w.configuration), s.configuration) AS conf,
-      (SELECT coalesce(max(m.seq_in_session), 0) FROM {{honcho}}.messages m WHERE m.workspace_name = b.ws AND m.session_name = b.sess)
-        + coalesce(sum(b.mc) OVER (PARTITION BY b.ws, b.sess ORDER BY b.i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS base
+    -- the session, its workspace and its last sequence number looked up per
+    -- batch (LATERAL): as a join, the planner (which guesses a thousand
+    -- batches from generate_subscripts) hashed the whole sessions table for
+    -- every group, a cost that grew with the table
+    SELECT b.*, s.s_id,
+      {{service}}.apply_configuration({{service}}.apply_configuration(p_defaults, s.w_conf), s.s_conf) AS conf,
+      s.last + coalesce(sum(b.mc) OVER (PARTITION BY b.ws, b.sess ORDER BY b.i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS base
     FROM b
-    JOIN {{honcho}}.workspaces w ON w.name = b.ws
-    JOIN {{honcho}}.sessions s ON s.name = b.sess AND s.workspace_name = b.ws AND s.is_active
+    CROSS JOIN LATERAL (
+      SELECT s.id AS s_id, s.configuration AS s_conf, w.configuration AS w_conf,
+        (SELECT coalesce(max(m.seq_in_session), 0) FROM {{honcho}}.messages m WHERE m.workspace_name = b.ws AND m.session_name = b.sess) AS last
+      FROM {{honcho}}.sessions s
+      JOIN {{honcho}}.workspaces w ON w.name = s.workspace_name
+      WHERE s.name = b.sess AND s.workspace_name = b.ws AND s.is_active
+      LIMIT 1 -- (name, workspace_name) is unique; the LIMIT also keeps the subquery from being flattened into a join
+    ) s
     WHERE (SELECT count(*) FROM {{honcho}}.session_peers m
       WHERE m.workspace_name = b.ws AND m.session_name = b.sess AND m.peer_name = ANY (b.senders) AND m.left_at IS NULL) = cardinality(b.senders)
   ), observing AS (
