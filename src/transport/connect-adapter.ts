@@ -2,18 +2,20 @@
 // but with one correction: connect-es reports a request whose protobuf bytes
 // do not parse as INTERNAL, a server fault. It is the client's mistake, so
 // it leaves here as INVALID_ARGUMENT on every protocol. Plain unary gRPC
-// calls take a shorter path (grpc-unary.ts).
+// and Connect calls take a shorter path (grpc-unary.ts, connect-unary.ts).
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type ConnectRouterOptions, type ContextValues } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { Http2ServerResponse } from "node:http2";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
-import { envelope, isPlainGrpcUnary, serveGrpcUnary, type UnaryRoute } from "./grpc-unary.js";
+import { connectUnary, isPlainConnectUnary } from "./connect-unary.js";
+import { envelope, isPlainGrpcUnary, serveGrpcUnary } from "./grpc-unary.js";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
+import type { UnaryRoute } from "./unary-call.js";
 
 export interface AdapterOptions extends ConnectRouterOptions {
   routes: (router: ConnectRouter) => void;
-  /** unary methods by path, for plain gRPC calls (grpc-unary.ts) */
+  /** unary methods by path, for plain gRPC and Connect calls (grpc-unary.ts, connect-unary.ts) */
   unary: Map<string, UnaryRoute>;
   fallback: (req: NodeRequest, res: NodeResponse) => void;
   contextValues: (req: NodeRequest) => ContextValues;
@@ -22,23 +24,25 @@ export interface AdapterOptions extends ConnectRouterOptions {
 const PARSE_FAILURE = /^parse binary: /;
 
 export function connectAdapter(options: AdapterOptions, log: Logger) {
-  const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], ...options });
+  const acceptCompression = [compressionGzip, compressionBrotli];
+  const router = createConnectRouter({ acceptCompression, ...options });
   options.routes(router);
   const paths = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const readMaxBytes = options.readMaxBytes ?? 0xffffffff;
+  const serveConnectUnary = connectUnary({ readMaxBytes, acceptCompression: options.acceptCompression ?? acceptCompression });
+  const orHand = (handler: UniversalHandler, req: NodeRequest, res: NodeResponse, values: ContextValues, path: string) => (served: Promise<{ handed: Buffer } | undefined>) =>
+    served.then(
+      (rest) => rest && answer(handler, { ...universalRequestFromNodeRequest(req as never, res as never, undefined, values), body: once(rest.handed) }, res),
+      (err: unknown) => log.error({ err, rpc: path }, "rpc failed"),
+    );
   return (req: NodeRequest, res: NodeResponse) => {
     const path = (req.url ?? "").split("?", 1)[0]!;
     const handler = paths.get(path);
     if (!handler) return options.fallback(req, res);
     const values = options.contextValues(req);
     const fast = options.unary.get(path);
-    if (fast && isPlainGrpcUnary(req)) {
-      serveGrpcUnary(req, res as Http2ServerResponse, fast, readMaxBytes, values).then(
-        (rest) => rest && answer(handler, { ...universalRequestFromNodeRequest(req as never, res as never, undefined, values), body: once(rest.handed) }, res),
-        (err: unknown) => log.error({ err, rpc: path }, "rpc failed"),
-      );
-      return;
-    }
+    if (fast && isPlainGrpcUnary(req)) return void orHand(handler, req, res, values, path)(serveGrpcUnary(req, res as Http2ServerResponse, fast, readMaxBytes, values));
+    if (fast && isPlainConnectUnary(req)) return void orHand(handler, req, res, values, path)(serveConnectUnary(req, res, fast, values));
     answer(handler, universalRequestFromNodeRequest(req as never, res as never, undefined, values), res);
   };
 
@@ -65,7 +69,11 @@ async function asClientError(res: UniversalServerResponse): Promise<UniversalSer
     const text = Buffer.concat(await collect(res.body)).toString("utf8");
     const error = JSON.parse(text) as { code?: string; message?: string };
     if (error.code !== "internal" || !PARSE_FAILURE.test(error.message ?? "")) return { ...res, body: once(Buffer.from(text)) };
-    return { ...res, status: 400, body: once(Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }))) };
+    const body = Buffer.from(JSON.stringify({ ...error, code: "invalid_argument" }));
+    // the header still gives the length of the answer replaced (a client read it cut short)
+    const header = new Headers(res.header);
+    header.set("content-length", String(body.length));
+    return { ...res, status: 400, header, body: once(body) };
   }
   // gRPC-Web: the trailers travel as the body's last frame (flag 0x80)
   return { ...res, body: rewriteTrailerFrame(res.body) };

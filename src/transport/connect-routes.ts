@@ -11,7 +11,7 @@ import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { classify, toConnectError } from "./error-codes.js";
 import { binaryWriterFor } from "../contract/binary-writer.js";
-import type { UnaryRoute } from "./grpc-unary.js";
+import type { UnaryRoute } from "./unary-call.js";
 import { kCallRecord } from "./observe.js";
 
 export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: Logger) {

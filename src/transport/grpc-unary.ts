@@ -9,21 +9,12 @@
 // writer) and trailers connect-es writes; anything else, or a body this does
 // not take, goes to Connect with the bytes already read, so its answers stay
 // Connect's. A client's deadline (grpc-timeout) also sends the call there.
-import { fromBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+import { fromBinary, type Message } from "@bufbuild/protobuf";
+import type { ContextValues } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import type { BinaryWriter } from "../contract/binary-writer.js";
-import { headersOf, type NodeRequest } from "./http-io.js";
-import { codeName, kCallRecord } from "./observe.js";
-
-export type UnaryImpl = (req: unknown, ctx: HandlerContext) => Promise<unknown>;
-export interface UnaryRoute {
-  method: DescMethod;
-  impl: UnaryImpl;
-  /** the output's encoder (contract/binary-writer.ts) */
-  write: BinaryWriter;
-}
+import type { NodeRequest } from "./http-io.js";
+import { readAtMost, runUnary, unaryContext, type UnaryRoute } from "./unary-call.js";
 
 const CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
 
@@ -64,43 +55,14 @@ export async function serveGrpcUnary(
   }
   grpcUnaryCounts.answered++;
 
-  const record = contextValues.get(kCallRecord);
-  if (record) {
-    record.procedure = `${route.method.parent.typeName}/${route.method.name}`;
-    record.protocol = "grpc";
-  }
-  // aborted only when the client goes before the answer is written
-  const gone = new AbortController();
-  res.once("close", () => res.writableFinished || gone.abort(new ConnectError("the client cancelled the call", Code.Canceled)));
-  // connect-es's createHandlerContext links three abort signals per call; with
-  // no deadline here, the client's going is the only one there is
-  const ctx: HandlerContext = {
-    service: route.method.parent,
-    method: route.method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    requestHeader: headersOf(req.headers),
-    url: req.url,
-    signal: gone.signal,
-    timeoutMs: () => undefined,
-    values: contextValues,
-    responseHeader: new Headers({ "content-type": "application/grpc+proto" }),
-    responseTrailer: new Headers({ "grpc-status": "0" }),
-  };
-
-  let frame: Buffer | undefined;
-  try {
-    frame = envelope(0, route.write((await route.impl(input, ctx)) as Message));
-    if (record) record.code = "ok";
-  } catch (e) {
-    const err = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
-    setTrailerStatus(ctx.responseTrailer, err);
-    if (record) record.code = codeName(err.code);
-  }
+  const ctx = unaryContext(route, req, res, "grpc", contextValues, new Headers({ "content-type": "application/grpc+proto" }));
+  ctx.responseTrailer.set("grpc-status", "0");
+  const out = await runUnary(route, input, ctx);
+  if ("error" in out) setTrailerStatus(ctx.responseTrailer, out.error);
   if (res.destroyed) return undefined;
   res.writeHead(200, Object.fromEntries(ctx.responseHeader));
   res.addTrailers(Object.fromEntries(ctx.responseTrailer));
-  if (frame) res.end(frame);
+  if ("output" in out) res.end(envelope(0, route.write(out.output as Message)));
   else res.end();
   return undefined;
 }
@@ -112,29 +74,4 @@ export function envelope(flags: number, payload: Uint8Array): Buffer {
   out.writeUInt32BE(payload.length, 1);
   out.set(payload, 5);
   return out;
-}
-
-function readAtMost(req: NodeRequest, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off("data", onData);
-      req.off("end", done);
-      req.off("close", done);
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= limit) {
-        req.resume(); // the rest is drained; Connect answers from what was read
-        done();
-      }
-    };
-    req.on("data", onData);
-    req.once("end", done);
-    req.once("close", done); // reset before the end: the answer goes nowhere anyway
-    req.once("error", reject);
-  });
 }
