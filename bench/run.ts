@@ -1,6 +1,7 @@
 // npm run bench: the service on its own PostgreSQL, driven from separate
 // processes over REST, Connect and gRPC, beside "the limit" (postgres.js
-// writing the same rows directly). Medians of BENCH_RUNS runs (default 5).
+// writing the same rows directly). Medians of BENCH_RUNS runs (default 5),
+// each run of the service followed by a run of the limit.
 // Prints a table and writes bench/results.json.
 import { execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
@@ -20,13 +21,15 @@ const POOL = 10;
 // What users send: an agent's turn is one message, to one of many sessions;
 // imports send batches; real traffic mixes them.
 interface Scenario { name: string; protocol: LoadSpec["protocol"]; concurrency: number; batch: number; contentLength: number; sessions: number; mix?: LoadSpec["mix"] }
-const scenarios: Scenario[] = [];
-for (const protocol of ["rest", "connect", "grpc"] as const) {
-  for (const c of [1, 16, 64]) scenarios.push({ name: `single c=${c} (1000 sessions)`, protocol, concurrency: c, batch: 1, contentLength: 250, sessions: 1000 });
-  scenarios.push({ name: "mix 90% single, 10% × 20 c=16 (1000 sessions)", protocol, concurrency: 16, batch: 1, contentLength: 250, sessions: 1000, mix: { every: 10, batch: 20 } });
-  for (const len of [250, 2500]) scenarios.push({ name: `batch-100 × ${len} c=16`, protocol, concurrency: 16, batch: 100, contentLength: len, sessions: 16 });
-  scenarios.push({ name: "batch-100 × 25000 c=4", protocol, concurrency: 4, batch: 100, contentLength: 25_000, sessions: 4 });
-}
+// The three protocols of a scenario run one after the other, so that they
+// are compared over minutes, not over the whole run.
+const shapes: Omit<Scenario, "protocol">[] = [
+  ...[1, 16, 64].map((c) => ({ name: `single c=${c} (1000 sessions)`, concurrency: c, batch: 1, contentLength: 250, sessions: 1000 })),
+  { name: "mix 90% single, 10% × 20 c=16 (1000 sessions)", concurrency: 16, batch: 1, contentLength: 250, sessions: 1000, mix: { every: 10, batch: 20 } },
+  ...[250, 2500].map((len) => ({ name: `batch-100 × ${len} c=16`, concurrency: 16, batch: 100, contentLength: len, sessions: 16 })),
+  { name: "batch-100 × 25000 c=4", concurrency: 4, batch: 100, contentLength: 25_000, sessions: 4 },
+];
+const scenarios: Scenario[] = shapes.flatMap((shape) => (["rest", "connect", "grpc"] as const).map((protocol) => ({ ...shape, protocol })));
 // BENCH_ONLY=regex keeps the scenarios whose "protocol name" matches (a partial run for profiling; results.json is the full table)
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const chosen = scenarios.filter((s) => !only || only.test(`${s.protocol} ${s.name}`));
@@ -44,27 +47,29 @@ async function main() {
   let service: Awaited<ReturnType<typeof startService>> | undefined;
   const rows: Record<string, unknown>[] = [];
   try {
-    const limits = new Map<string, LoadResult[]>();
     for (const s of chosen) {
       const key = `${s.batch}/${s.contentLength}/${s.concurrency}/${s.sessions}/${s.mix ? "mix" : ""}`;
       service = await startService(dbUrl);
       const workspaceTag = `${s.protocol}-${key.replace(/\W+/g, "-")}`;
       const spec = (seconds: number, tag: string): LoadSpec => ({ protocol: s.protocol, url: service!.url, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds, sessions: s.sessions, mix: s.mix, tag });
       await child("bench/load.ts", spec(1, workspaceTag)); // warm-up: also creates the sessions, as steady traffic finds them
-      const runs: { load: LoadResult; loopP99: number; rss: number; cpuMs: number }[] = [];
+      // every run of the service is followed by a run of the limit, for every
+      // protocol: on a shared host the speed drifts from minute to minute, so
+      // each run is compared with the limit measured right after it
+      const runs: { load: LoadResult; limit: LoadResult; loopP99: number; rss: number; cpuMs: number }[] = [];
       for (let r = 0; r < RUNS; r++) {
         await scrape(service.url); // resets the event-loop delay histogram
         const cpuBefore = cpuMsOf(service.pid);
         const load = await child<LoadResult>("bench/load.ts", spec(SECONDS, workspaceTag));
         const m = await scrape(service.url);
-        runs.push({ load, loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid), cpuMs: cpuMsOf(service.pid) - cpuBefore });
-        if (!limits.has(key) || limits.get(key)!.length < RUNS) {
-          const limit = await child<LoadResult>("bench/limit.ts", { databaseUrl: dbUrl, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, poolSize: POOL, sessions: s.sessions, mix: s.mix, tag: `${key.replace(/\W+/g, "-")}-${r}` });
-          limits.set(key, [...(limits.get(key) ?? []), limit]);
-        }
+        const sample = { loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid), cpuMs: cpuMsOf(service.pid) - cpuBefore };
+        const limit = await child<LoadResult>("bench/limit.ts", { databaseUrl: dbUrl, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, poolSize: POOL, sessions: s.sessions, mix: s.mix, tag: `${workspaceTag}-${r}` });
+        runs.push({ load, limit, ...sample });
       }
-      const rate = median(runs.map((x) => x.load.messages / x.load.seconds));
-      const limitRate = median(limits.get(key)!.map((x) => x.messages / x.seconds));
+      const rateOf = (x: LoadResult) => x.messages / x.seconds;
+      const rate = median(runs.map((x) => rateOf(x.load)));
+      const limitRate = median(runs.map((x) => rateOf(x.limit)));
+      const ratios = runs.map((x) => rateOf(x.load) / rateOf(x.limit));
       rows.push({
         scenario: s.name,
         protocol: s.protocol,
@@ -73,7 +78,9 @@ async function main() {
         "p50 ms": round(median(runs.map((x) => x.load.latenciesMs.p50))),
         "p99 ms": round(median(runs.map((x) => x.load.latenciesMs.p99))),
         "limit msgs/s": Math.round(limitRate),
-        "of limit": `${Math.round((rate / limitRate) * 100)}%`,
+        // the median of the runs' own ratios, and their range
+        "of limit": `${Math.round(median(ratios) * 100)}%`,
+        "range": `${Math.round(Math.min(...ratios) * 100)}–${Math.round(Math.max(...ratios) * 100)}%`,
         "errors": runs.reduce((n, x) => n + x.load.errors, 0),
         "RSS MiB": Math.round(median(runs.map((x) => x.rss)) / 1048576),
         "loop p99 ms": round(median(runs.map((x) => x.loopP99))),
