@@ -13,6 +13,7 @@ import type { ContextValues } from "@connectrpc/connect";
 import { compressionNegotiate, createMethodSerializationLookup, validateReadWriteMaxBytes, type Compression } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, contentTypeUnaryJson, contentTypeUnaryProto, errorToJsonBytes, trailerMux } from "@connectrpc/connect/protocol-connect";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
+import { BIG_BODY_BYTES, nextTurn } from "./turns.js";
 import { readAtMost, runUnary, unaryContext, type UnaryRoute } from "./unary-call.js";
 
 /** Calls answered here, and calls read here then handed to Connect (tests read these). */
@@ -47,6 +48,9 @@ export function connectUnary(opts: ConnectUnaryOptions) {
     const body = await readAtMost(req, limits.readMaxBytes + 1);
     const binary = req.headers["content-type"] === contentTypeUnaryProto;
     const serialization = serializationOf(route);
+    // parsing a big body takes milliseconds: it takes its turn (turns.ts), as REST's does
+    const big = body.length > BIG_BODY_BYTES;
+    if (big) await nextTurn();
     let input: unknown;
     try {
       if (body.length > limits.readMaxBytes) throw new Error("over the limit");
@@ -55,6 +59,7 @@ export function connectUnary(opts: ConnectUnaryOptions) {
       connectUnaryCounts.handed++;
       return { handed: body };
     }
+    if (big) await nextTurn();
     connectUnaryCounts.answered++;
 
     const ctx = unaryContext(route, req, res, "connect", contextValues, new Headers({ "content-type": binary ? contentTypeUnaryProto : contentTypeUnaryJson }));

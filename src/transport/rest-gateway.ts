@@ -14,7 +14,7 @@ import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { withNulls } from "../contract/nullable-json.js";
-import { nextTurn } from "./turns.js";
+import { BIG_BODY_BYTES, nextTurn } from "./turns.js";
 import { headersOf, readBody, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 import { formFieldsOf, readForm } from "./form-reader.js";
@@ -22,7 +22,6 @@ import { formFieldsOf, readForm } from "./form-reader.js";
 // A big body's steps (parse, validate, answer) each take milliseconds: they
 // take turns (turns.ts), so that a few big batches arriving together do not
 // stall everyone else.
-const BIG_BODY_BYTES = 256 * 1024;
 
 export interface GatewayOptions {
   bodyLimitBytes: number;

@@ -4,6 +4,9 @@
 // requests become ready at once, their steps interleave with timers and
 // other sockets instead of running back to back (a bare setImmediate would
 // run them all in the same check phase).
+/** A body above this size is big: its heavy steps take turns. */
+export const BIG_BODY_BYTES = 256 * 1024;
+
 const waiting: (() => void)[] = [];
 let armed = false;
 

@@ -2,6 +2,8 @@
 // connect-unary.ts for the Connect protocol): the route, reading a body up
 // to a limit, and the handler context connect-es would build, minus its
 // three linked abort controllers and the abort at the end of every call.
+// Connect's interceptors do not run here: the only one (observe.ts) names
+// the call and notes its outcome in the call record, which this does too.
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { BinaryWriter } from "../contract/binary-writer.js";
