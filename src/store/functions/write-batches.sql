@@ -201,8 +201,8 @@ LANGUAGE plpgsql
 -- (write_one, write_steady): their statements look rows up by key and by
 -- index whatever the arguments (test/e2e/group-fast-path.test.ts checks the
 -- generic plans), and PostgreSQL's default re-planned some of them for their
--- arguments on every call, which was most of a lone write's CPU (0.8 against
--- 1.4-1.6 ms of backend CPU per single message written alone).
+-- arguments on every call, which was most of a lone write's CPU (0.9-1.3 against
+-- 1.45-2.2 ms of backend CPU per single message written alone).
 SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
