@@ -142,26 +142,21 @@ BEGIN
     -- per message: its summary (when due), then its representation
     INSERT INTO {{honcho}}.queue (work_unit_key, task_type, payload, session_id, workspace_name, message_id)
     SELECT w.key, w.task_type, w.payload, s_id, p_ws, w.message_id FROM (
-      SELECT r.ord, 1 AS k, 'summary:' || p_ws || ':' || p_sess || ':None:None' AS key, 'summary' AS task_type,
-        jsonb_build_object('task_type', 'summary', 'session_name', p_sess, 'message_seq_in_session', r.seq_in_session,
-          'configuration', r.conf, 'message_public_id', r.public_id) AS payload,
+      SELECT r.ord, 1 AS k, {{service}}.summary_key(p_ws, p_sess) AS key, 'summary' AS task_type,
+        {{service}}.summary_payload(p_sess, r.seq_in_session, r.conf, r.public_id) AS payload,
         r.id AS message_id
       FROM resolved r
-      WHERE (r.conf -> 'summary' ->> 'enabled')::boolean
-        AND (r.seq_in_session % nullif((r.conf -> 'summary' ->> 'messages_per_short_summary')::bigint, 0) = 0
-          OR r.seq_in_session % nullif((r.conf -> 'summary' ->> 'messages_per_long_summary')::bigint, 0) = 0)
+      WHERE {{service}}.summary_due(r.conf, r.seq_in_session)
       UNION ALL
-      SELECT r.ord, 2, 'representation:' || p_ws || ':' || p_sess || ':' || r.peer_name, 'representation',
-        jsonb_build_object('task_type', 'representation', 'session_name', p_sess, 'content', r.content,
-          'observers', to_jsonb(ARRAY[r.peer_name] || array_remove(others, r.peer_name)), 'observed', r.peer_name,
-          'created_at', {{service}}.py_datetime(r.created_at), 'configuration', r.conf),
+      SELECT r.ord, 2, {{service}}.representation_key(p_ws, p_sess, r.peer_name), 'representation',
+        {{service}}.representation_payload(p_sess, r.content, r.peer_name, others, r.created_at, r.conf),
         r.id
       FROM resolved r
       WHERE (r.conf -> 'reasoning' ->> 'enabled')::boolean AND NOT (r.peer_name = ANY (unobserved))
     ) w
     ORDER BY w.ord, w.k
   )
-  SELECT ins.seq_in_session, ins.public_id, (extract(epoch FROM ins.created_at) * 1000000)::bigint::text FROM ins;
+  SELECT ins.seq_in_session, ins.public_id, {{service}}.epoch_micros(ins.created_at) FROM ins;
 
   -- pending embeddings (Honcho's EMBED_MESSAGES): one row per chunk, in
   -- order (a null chunk is the content whole); Honcho embeds them

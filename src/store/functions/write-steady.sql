@@ -95,19 +95,14 @@ BEGIN
     -- per message: its summary (when due), then its representation
     INSERT INTO {{honcho}}.queue (work_unit_key, task_type, payload, session_id, workspace_name, message_id)
     SELECT w.key, w.task_type, w.payload, w.s_id, w.ws, w.message_id FROM (
-      SELECT r.batch, r.seq, 1 AS k, 'summary:' || r.ws || ':' || r.sess || ':None:None' AS key, 'summary' AS task_type,
-        jsonb_build_object('task_type', 'summary', 'session_name', r.sess, 'message_seq_in_session', r.seq,
-          'configuration', r.conf, 'message_public_id', r.public_id) AS payload,
+      SELECT r.batch, r.seq, 1 AS k, {{service}}.summary_key(r.ws, r.sess) AS key, 'summary' AS task_type,
+        {{service}}.summary_payload(r.sess, r.seq, r.conf, r.public_id) AS payload,
         r.id AS message_id, r.s_id, r.ws
       FROM resolved r
-      WHERE (r.conf -> 'summary' ->> 'enabled')::boolean
-        AND (r.seq % nullif((r.conf -> 'summary' ->> 'messages_per_short_summary')::bigint, 0) = 0
-          OR r.seq % nullif((r.conf -> 'summary' ->> 'messages_per_long_summary')::bigint, 0) = 0)
+      WHERE {{service}}.summary_due(r.conf, r.seq)
       UNION ALL
-      SELECT r.batch, r.seq, 2, 'representation:' || r.ws || ':' || r.sess || ':' || r.peer_name, 'representation',
-        jsonb_build_object('task_type', 'representation', 'session_name', r.sess, 'content', r.content,
-          'observers', to_jsonb(ARRAY[r.peer_name] || array_remove(r.others, r.peer_name)), 'observed', r.peer_name,
-          'created_at', {{service}}.py_datetime(r.created_at), 'configuration', r.conf),
+      SELECT r.batch, r.seq, 2, {{service}}.representation_key(r.ws, r.sess, r.peer_name), 'representation',
+        {{service}}.representation_payload(r.sess, r.content, r.peer_name, r.others, r.created_at, r.conf),
         r.id, r.s_id, r.ws
       FROM resolved r
       WHERE (r.conf -> 'reasoning' ->> 'enabled')::boolean AND NOT (r.peer_name = ANY (r.unobserved))
@@ -115,7 +110,7 @@ BEGIN
     ORDER BY w.batch, w.seq, w.k
   )
   SELECT array_agg(r.batch ORDER BY r.batch, r.seq), array_agg(r.public_id ORDER BY r.batch, r.seq),
-    array_agg((extract(epoch FROM r.created_at) * 1000000)::bigint::text ORDER BY r.batch, r.seq)
+    array_agg({{service}}.epoch_micros(r.created_at) ORDER BY r.batch, r.seq)
   INTO w_batch, w_id, w_micros
   FROM resolved r;
 
