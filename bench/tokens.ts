@@ -28,7 +28,7 @@ import o200kEncoding from "gpt-tokenizer/encoding/o200k_base";
 import { get_encoding } from "tiktoken";
 import { countTokens as newCountTokens } from "../src/domain/o200k-count.mjs";
 import { createTokenCounter } from "../src/domain/tokens.js";
-import { code, cjk, corpus, emoji, lorem, mixed, prose, rng } from "../test/support/token-corpus.js";
+import { code, cjk, corpus, emoji, lorem, mixed, positionProbes, prose, rng } from "../test/support/token-corpus.js";
 
 const SIZES = [250, 2_500, 25_000];
 const BATCH = 100;
@@ -282,12 +282,6 @@ async function eventLoop(impls: Impl[]) {
 }
 
 // ---- the proof ----
-/** A text per code point that puts it in every position the pre-tokenizer distinguishes. */
-const probes = (c: string) => [
-  `a${c}A${c}1${c} ${c}.${c}\n${c}${c} x${c}'s${c}'T ${c}${c}${c}`,
-  `${c}a${c}AB${c}'ll${c}  ${c}\t\n${c}/${c}!!${c}١${c}Ab${c}`,
-];
-
 async function prove() {
   const seed = Number(process.env.PROVE_SEED ?? 20261124);
   const t0 = performance.now();
@@ -311,7 +305,7 @@ async function prove() {
   let cpBad = 0, cpGptBad = 0, checked = 0;
   for (let cp = 0; cp <= 0x10ffff; cp++) {
     const c = cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp); // lone surrogates too
-    for (const t of probes(c)) {
+    for (const t of positionProbes(c)) {
       checked++;
       const want = reference(t);
       if (gptCountTokens(t, ORDINARY) !== want) cpGptBad++;

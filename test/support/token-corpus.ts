@@ -239,3 +239,9 @@ export function corpus({ seed, short, medium, long }: CorpusOptions): string[] {
   for (let i = 0; i < long; i++) out.push(one(25_000));
   return out;
 }
+
+/** Texts that put the character c in every position o200k_base's pre-tokenizer tells apart (test/unit/tokens.test.ts, bench/tokens.ts --prove). */
+export const positionProbes = (c: string): string[] => [
+  `a${c}A${c}1${c} ${c}.${c}\n${c}${c} x${c}'s${c}'T ${c}${c}${c}`,
+  `${c}a${c}AB${c}'ll${c}  ${c}\t\n${c}/${c}!!${c}١${c}Ab${c}`,
+];
