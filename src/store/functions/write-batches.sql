@@ -263,56 +263,55 @@ BEGIN
     IF s_batch IS NOT NULL THEN
       FOR i IN SELECT DISTINCT x FROM unnest(s_batch) AS x LOOP
         written[i] := true;
-        IF key_state[i] = 'mine' THEN
-          UPDATE {{service}}.idempotency_keys k SET public_ids = p_public_ids[b_msg_first[i] : b_msg_first[i] + b_msg_count[i] - 1]
-          WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
-        END IF;
       END LOOP;
       RETURN QUERY SELECT u.b, 'stored'::text, u.id, u.mic FROM unnest(s_batch, s_id, s_micros) WITH ORDINALITY AS u(b, id, mic, ord) ORDER BY u.ord;
     END IF;
   END IF;
 
   FOR i IN 1 .. n LOOP
-    CONTINUE WHEN NOT todo[i] OR written[i];
+    CONTINUE WHEN NOT todo[i];
     mf := b_msg_first[i]; ml := mf + b_msg_count[i] - 1;
-    pf := b_peer_first[i]; pl := pf + b_peer_count[i] - 1;
-    cf := b_chunk_first[i]; cl := cf + b_chunk_count[i] - 1;
-    ids := NULL;
-    mics := NULL;
-    IF p_isolate THEN
-      BEGIN
+    IF NOT written[i] THEN
+      pf := b_peer_first[i]; pl := pf + b_peer_count[i] - 1;
+      cf := b_chunk_first[i]; cl := cf + b_chunk_count[i] - 1;
+      ids := NULL;
+      mics := NULL;
+      IF p_isolate THEN
+        BEGIN
+          SELECT array_agg(w.o_public_id ORDER BY w.o_seq), array_agg(w.o_micros ORDER BY w.o_seq) INTO ids, mics
+          FROM {{service}}.write_one(
+            b_ws[i], b_sess[i], b_ws_id[i], b_sess_id[i], p_peer_names[pf:pl], p_peer_ids[pf:pl],
+            p_public_ids[mf:ml], p_peer_of[mf:ml], p_contents[mf:ml], p_metadata[mf:ml], p_tokens[mf:ml],
+            p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed,
+            p_internal_metadata[mf:ml]) w;
+        EXCEPTION WHEN OTHERS THEN
+          IF key_state[i] = 'mine' THEN
+            DELETE FROM {{service}}.idempotency_keys k WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
+          END IF;
+          RETURN QUERY SELECT i, 'failed'::text, SQLSTATE::text, SQLERRM::text;
+          CONTINUE;
+        END;
+      ELSE
         SELECT array_agg(w.o_public_id ORDER BY w.o_seq), array_agg(w.o_micros ORDER BY w.o_seq) INTO ids, mics
         FROM {{service}}.write_one(
           b_ws[i], b_sess[i], b_ws_id[i], b_sess_id[i], p_peer_names[pf:pl], p_peer_ids[pf:pl],
           p_public_ids[mf:ml], p_peer_of[mf:ml], p_contents[mf:ml], p_metadata[mf:ml], p_tokens[mf:ml],
           p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed,
           p_internal_metadata[mf:ml]) w;
-      EXCEPTION WHEN OTHERS THEN
+      END IF;
+      IF ids IS NULL THEN
+        -- inactive session: nothing written; a key is not kept for it
         IF key_state[i] = 'mine' THEN
           DELETE FROM {{service}}.idempotency_keys k WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
         END IF;
-        RETURN QUERY SELECT i, 'failed'::text, SQLSTATE::text, SQLERRM::text;
+        RETURN QUERY SELECT i, 'inactive'::text, NULL::text, NULL::text;
         CONTINUE;
-      END;
-    ELSE
-      SELECT array_agg(w.o_public_id ORDER BY w.o_seq), array_agg(w.o_micros ORDER BY w.o_seq) INTO ids, mics
-      FROM {{service}}.write_one(
-        b_ws[i], b_sess[i], b_ws_id[i], b_sess_id[i], p_peer_names[pf:pl], p_peer_ids[pf:pl],
-        p_public_ids[mf:ml], p_peer_of[mf:ml], p_contents[mf:ml], p_metadata[mf:ml], p_tokens[mf:ml],
-        p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed,
-          p_internal_metadata[mf:ml]) w;
-    END IF;
-    IF ids IS NULL THEN
-      -- inactive session: nothing written; a key is not kept for it
-      IF key_state[i] = 'mine' THEN
-        DELETE FROM {{service}}.idempotency_keys k WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
       END IF;
-      RETURN QUERY SELECT i, 'inactive'::text, NULL::text, NULL::text;
-    ELSE
       RETURN QUERY SELECT i, 'stored'::text, u.id, u.micros FROM unnest(ids, mics) AS u(id, micros);
-      IF key_state[i] = 'mine' THEN
-        UPDATE {{service}}.idempotency_keys k SET public_ids = p_public_ids[mf:ml] WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
-      END IF;
+    END IF;
+    -- stored, here or by write_steady above: its key keeps the ids
+    IF key_state[i] = 'mine' THEN
+      UPDATE {{service}}.idempotency_keys k SET public_ids = p_public_ids[mf:ml] WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
     END IF;
   END LOOP;
 END
