@@ -30,10 +30,11 @@ export function connectAdapter(options: AdapterOptions, log: Logger) {
   const paths = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const readMaxBytes = options.readMaxBytes ?? 0xffffffff;
   const serveConnectUnary = connectUnary({ readMaxBytes, acceptCompression: options.acceptCompression ?? acceptCompression });
-  const orHand = (handler: UniversalHandler, req: NodeRequest, res: NodeResponse, values: ContextValues, path: string) => (served: Promise<{ handed: Buffer } | undefined>) =>
-    served.then(
+  // a short path's call it did not take goes to Connect, with the bytes already read
+  const orConnect = (served: Promise<{ handed: Buffer } | undefined>, handler: UniversalHandler, req: NodeRequest, res: NodeResponse, values: ContextValues) =>
+    void served.then(
       (rest) => rest && answer(handler, { ...universalRequestFromNodeRequest(req as never, res as never, undefined, values), body: once(rest.handed) }, res),
-      (err: unknown) => log.error({ err, rpc: path }, "rpc failed"),
+      (err: unknown) => log.error({ err, rpc: handler.requestPath }, "rpc failed"),
     );
   return (req: NodeRequest, res: NodeResponse) => {
     const path = (req.url ?? "").split("?", 1)[0]!;
@@ -41,8 +42,8 @@ export function connectAdapter(options: AdapterOptions, log: Logger) {
     if (!handler) return options.fallback(req, res);
     const values = options.contextValues(req);
     const fast = options.unary.get(path);
-    if (fast && isPlainGrpcUnary(req)) return void orHand(handler, req, res, values, path)(serveGrpcUnary(req, res as Http2ServerResponse, fast, readMaxBytes, values));
-    if (fast && isPlainConnectUnary(req)) return void orHand(handler, req, res, values, path)(serveConnectUnary(req, res, fast, values));
+    if (fast && isPlainGrpcUnary(req)) return orConnect(serveGrpcUnary(req, res as Http2ServerResponse, fast, readMaxBytes, values), handler, req, res, values);
+    if (fast && isPlainConnectUnary(req)) return orConnect(serveConnectUnary(req, res, fast, values), handler, req, res, values);
     answer(handler, universalRequestFromNodeRequest(req as never, res as never, undefined, values), res);
   };
 
