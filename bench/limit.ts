@@ -42,6 +42,7 @@ const latencies: number[] = [];
 let messages = 0;
 const deadline = performance.now() + spec.seconds * 1000;
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 await Promise.all(
   Array.from({ length: spec.concurrency }, async (_, w) => {
     for (let k = w; performance.now() < deadline; k++) {
@@ -81,8 +82,9 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-const result: LoadResult = { requests: latencies.length, errors: 0, messages, seconds, latenciesMs: { p50: q(0.5), p99: q(0.99) } };
+const result: LoadResult = { requests: latencies.length, errors: 0, messages, seconds, latenciesMs: { p50: q(0.5), p99: q(0.99) }, cpuMs: (cpu.user + cpu.system) / 1000 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 await sql.end();

@@ -1,11 +1,10 @@
 // Load generator, run as its own process by bench/run.ts so that the client's
 // work never shares an event loop with the service it measures.
 // Input: one JSON argument (LoadSpec); output: one JSON line (LoadResult).
-import http2 from "node:http2";
-import net from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Pool } from "undici";
 import { CreateMessagesRequestSchema } from "../gen/honcho/v3/messages_pb.js";
+import { encodeHeaderBlock, H2Connection } from "./h2-client.js";
+import { Http1Connection } from "./http1-client.js";
 
 export interface LoadSpec {
   protocol: "rest" | "connect" | "grpc";
@@ -27,6 +26,8 @@ export interface LoadResult {
   messages: number;
   seconds: number;
   latenciesMs: { p50: number; p99: number };
+  /** this client process's CPU time (user + system, all threads) during the run, in ms */
+  cpuMs: number;
 }
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
@@ -37,38 +38,45 @@ const bodies = [...bodiesOf(spec.batch), ...(spec.mix ? bodiesOf(spec.mix.batch)
 const bodyIndex = (k: number) => (spec.mix && k % spec.mix.every === spec.mix.every - 1 ? 8 + (k % 8) : k % 8);
 const sizeOf = (k: number) => bodies[bodyIndex(k)]!.length;
 
-type Send = (session: string, k: number) => Promise<boolean>;
+type Send = (worker: number, session: string, k: number) => Promise<boolean>;
 
-// Lean protocol clients (undici for HTTP/1.1, node:http2 for gRPC) with the
-// request bytes encoded once up front: on a 2-core machine a heavyweight
-// client would take the CPU the service needs and measure itself.
+// Lean protocol clients (minimal HTTP/1.1 and HTTP/2 clients)
+// with the request bytes encoded once up front: on a 2-core machine a
+// heavyweight client would take the CPU the service needs and measure itself.
 function sender(): Send {
   if (spec.protocol === "grpc") return grpcSender();
-  const pool = new Pool(spec.url, { connections: spec.concurrency, pipelining: 1 });
+  const { hostname, port } = new URL(spec.url);
+  const connections = Array.from({ length: spec.concurrency }, () => new Http1Connection(hostname, Number(port)));
   const ws = `bench-${spec.tag}`;
-  const payload =
-    spec.protocol === "rest"
-      ? (session: string, k: number) => restBodies[bodyIndex(k)]!
-      : (session: string, k: number) => JSON.stringify({ workspaceId: ws, sessionId: session, messages: bodies[bodyIndex(k)]!.map((m) => ({ content: m.content, peerId: m.peer })) });
-  const restBodies = bodies.map((b) => JSON.stringify({ messages: b.map((m) => ({ content: m.content, peer_id: m.peer })) }));
-  return async (session, k) => {
-    const res = await pool.request({
-      method: "POST",
-      path: spec.protocol === "rest" ? `/v3/workspaces/${ws}/sessions/${session}/messages` : "/honcho.v3.MessageService/CreateMessages",
-      headers: { "content-type": "application/json", ...(spec.protocol === "connect" ? { "connect-protocol-version": "1" } : {}) },
-      body: payload(session, k),
-    });
-    await res.body.dump();
-    return res.statusCode === (spec.protocol === "rest" ? 201 : 200);
+  const ok = spec.protocol === "rest" ? 201 : 200;
+  const host = `\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json`;
+  if (spec.protocol === "rest") {
+    const restBodies = bodies.map((b) => Buffer.from(JSON.stringify({ messages: b.map((m) => ({ content: m.content, peer_id: m.peer })) })));
+    return async (w, session, k) => (await connections[w]!.request(`POST /v3/workspaces/${ws}/sessions/${session}/messages HTTP/1.1${host}`, restBodies[bodyIndex(k)]!)) === ok;
+  }
+  const head = `POST /honcho.v3.MessageService/CreateMessages HTTP/1.1${host}\r\nconnect-protocol-version: 1`;
+  const encoded = new Map<string, Buffer[]>(); // the session is in the body: encoded once per session
+  const bodyOf = (session: string, k: number) => {
+    let list = encoded.get(session);
+    if (!list) encoded.set(session, (list = bodies.map((b) => Buffer.from(JSON.stringify({ workspaceId: ws, sessionId: session, messages: b.map((m) => ({ content: m.content, peerId: m.peer })) })))));
+    return list[bodyIndex(k)]!;
   };
+  return async (w, session, k) => (await connections[w]!.request(head, bodyOf(session, k))) === ok;
 }
 
 // gRPC over cleartext HTTP/2: one connection, length-prefixed binary
 // messages, the status read from the trailers.
 function grpcSender(): Send {
-  // TCP_NODELAY, as gRPC clients set it (undici sets it for HTTP/1.1)
   const { hostname, port } = new URL(spec.url);
-  const session = http2.connect(spec.url, { createConnection: () => net.connect({ host: hostname, port: Number(port), noDelay: true }) });
+  const connection = new H2Connection(hostname, Number(port));
+  const head = encodeHeaderBlock([
+    [3, "POST"], // static indexes (RFC 7541 Appendix A): :method
+    [6, "http"], // :scheme
+    [4, "/honcho.v3.MessageService/CreateMessages"], // :path
+    [1, `${hostname}:${port}`], // :authority
+    [31, "application/grpc"], // content-type
+    ["te", "trailers"],
+  ]);
   const frames = new Map<string, Buffer[]>();
   const frame = (sessionId: string, k: number) => {
     let list = frames.get(sessionId);
@@ -83,17 +91,11 @@ function grpcSender(): Send {
     }
     return list[bodyIndex(k)]!;
   };
-  return (sessionId, k) =>
-    new Promise((resolve) => {
-      const stream = session.request({ ":method": "POST", ":path": "/honcho.v3.MessageService/CreateMessages", "content-type": "application/grpc", te: "trailers" });
-      let status: string | undefined;
-      stream.on("response", (headers) => (status = headers["grpc-status"] as string | undefined));
-      stream.on("trailers", (trailers) => (status = trailers["grpc-status"] as string | undefined));
-      stream.on("data", () => {});
-      stream.on("close", () => resolve(status === "0"));
-      stream.on("error", () => resolve(false));
-      stream.end(frame(sessionId, k));
-    });
+  return async (_w, sessionId, k) => {
+    const fields = await connection.request(head, frame(sessionId, k));
+    // a gRPC answer: :status 200, and grpc-status 0 in the trailers (or the headers, for a trailers-only answer)
+    return fields.some(([n, v]) => n === ":status" && v === "200") && fields.findLast(([n]) => n === "grpc-status")?.[1] === "0";
+  };
 }
 
 const send = sender();
@@ -102,12 +104,13 @@ let errors = 0;
 let messages = 0;
 const deadline = performance.now() + spec.seconds * 1000;
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 await Promise.all(
   Array.from({ length: spec.concurrency }, async (_, w) => {
     for (let k = w; performance.now() < deadline; k++) {
       const session = spec.sessions > spec.concurrency ? `s${Math.floor(Math.random() * spec.sessions)}` : `s${w % spec.sessions}`;
       const t = performance.now();
-      const ok = await send(session, k).catch(() => false);
+      const ok = await send(w, session, k).catch(() => false);
       latencies.push(performance.now() - t);
       if (!ok) errors++;
       else messages += sizeOf(k);
@@ -115,6 +118,7 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
 const result: LoadResult = {
@@ -123,6 +127,7 @@ const result: LoadResult = {
   messages,
   seconds,
   latenciesMs: { p50: q(0.5), p99: q(0.99) },
+  cpuMs: (cpu.user + cpu.system) / 1000,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -1,5 +1,5 @@
 // A local process's CPU time and memory, from /proc (Linux).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 
@@ -16,3 +16,21 @@ export function rssOf(pid: number): number {
 
 /** whether this machine can see the process in /proc */
 export const visible = (pid: number) => existsSync(`/proc/${pid}/stat`);
+
+/** CPU of every PostgreSQL process on this machine (the server's backends and its helpers), in ms, with that of the backends that
+ * have ended (the postmaster's reaped children: a client's connections close before it can be measured); 0 where /proc shows none */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (!stat.includes(" (postgres) ")) continue;
+      const f = stat.split(") ")[1]!.split(" ");
+      total += ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / CLOCK_TICKS;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}

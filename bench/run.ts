@@ -11,7 +11,7 @@ import path from "node:path";
 import { startPgProxy } from "../test/support/pg-proxy.js";
 import { openBenchDatabase } from "./bench-database.js";
 import type { LoadResult, LoadSpec } from "./load.js";
-import { cpuMsOf, rssOf } from "./proc-stats.js";
+import { cpuMsOf, postgresCpuMs, rssOf } from "./proc-stats.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -56,15 +56,18 @@ async function main() {
       // every run of the service is followed by a run of the limit, for every
       // protocol: on a shared host the speed drifts from minute to minute, so
       // each run is compared with the limit measured right after it
-      const runs: { load: LoadResult; limit: LoadResult; loopP99: number; rss: number; cpuMs: number }[] = [];
+      const runs: { load: LoadResult; limit: LoadResult; loopP99: number; rss: number; cpuMs: number; pgCpuMs: number; limitPgCpuMs: number; perCommit: number }[] = [];
       for (let r = 0; r < RUNS; r++) {
-        await scrape(service.url); // resets the event-loop delay histogram
+        const m0 = await scrape(service.url); // also resets the event-loop delay histogram
         const cpuBefore = cpuMsOf(service.pid);
+        const pgBefore = postgresCpuMs();
         const load = await child<LoadResult>("bench/load.ts", spec(SECONDS, workspaceTag));
         const m = await scrape(service.url);
-        const sample = { loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid), cpuMs: cpuMsOf(service.pid) - cpuBefore };
+        const sample = { loopP99: (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000, rss: rssOf(service.pid), cpuMs: cpuMsOf(service.pid) - cpuBefore, pgCpuMs: postgresCpuMs() - pgBefore,
+          perCommit: (m.honcho_write_batches_total! - m0.honcho_write_batches_total!) / (m.honcho_write_statements_total! - m0.honcho_write_statements_total!) };
+        const limitPgBefore = postgresCpuMs();
         const limit = await child<LoadResult>("bench/limit.ts", { databaseUrl: dbUrl, concurrency: s.concurrency, batch: s.batch, contentLength: s.contentLength, seconds: SECONDS, poolSize: POOL, sessions: s.sessions, mix: s.mix, tag: `${workspaceTag}-${r}` });
-        runs.push({ load, limit, ...sample });
+        runs.push({ load, limit, ...sample, limitPgCpuMs: postgresCpuMs() - limitPgBefore });
       }
       const rateOf = (x: LoadResult) => x.messages / x.seconds;
       const rate = median(runs.map((x) => rateOf(x.load)));
@@ -85,6 +88,13 @@ async function main() {
         "RSS MiB": Math.round(median(runs.map((x) => x.rss)) / 1048576),
         "loop p99 ms": round(median(runs.map((x) => x.loopP99))),
         "service CPU ms/req": round(median(runs.map((x) => x.cpuMs / x.load.requests))),
+        // the load generator and the limit's client share the cores with what they measure
+        "client CPU ms/req": round(median(runs.map((x) => x.load.cpuMs / x.load.requests))),
+        "limit client CPU ms/req": round(median(runs.map((x) => x.limit.cpuMs / x.limit.requests))),
+        // all of PostgreSQL's processes, per message: what each way of writing costs the database
+        "PG CPU ms/msg": round(median(runs.map((x) => x.pgCpuMs / x.load.messages)), 3),
+        "requests/commit": round(median(runs.map((x) => x.perCommit))),
+        "limit PG CPU ms/msg": round(median(runs.map((x) => x.limitPgCpuMs / x.limit.messages)), 3),
       });
       await stopService(service);
       service = undefined;
@@ -103,7 +113,7 @@ async function main() {
   console.log(JSON.stringify(machine));
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function startService(databaseUrl: string, port?: number) {
   port ??= await freePort();

@@ -53,7 +53,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const embed = cfg.honcho.embedMessages && db.layout.embeddings;
   const commits = createCommitFeed(db.sql, db.dedicated, log);
   const messages = createMessageStore(db.sql, tables, { deadlineMs: cfg.statementTimeoutMs, groupSlots: cfg.writeGroupSlots, defaults: defaultConfiguration(cfg.honcho), embed, onCommit: commits.announce });
-  const obs = createObservability(log, () => messages.inFlight());
+  const obs = createObservability(log, messages);
   const tokens = createTokenCounter();
   const sweep = startKeySweep(db.sql, tables, cfg.idempotencySweepMs, log);
   const resources = createResourceStore(db.sql, tables);

@@ -58,6 +58,8 @@ export interface MessageStore {
   write(batch: BatchWrite): Promise<BatchOutcome>;
   /** batches being written right now (each holds one pooled connection) */
   inFlight(): number;
+  /** calls of write_batches so far (each one statement and one commit) and the batches they carried: how well group commit groups */
+  counts(): { statements: number; batches: number };
 }
 
 export interface MessageStoreOptions {
@@ -86,8 +88,11 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
   // JSON string and true becomes false, and the batch would be stored without
   // its work. Text survives being serialised twice.
   const defaultsJson = JSON.stringify(defaults);
+  const counts = { statements: 0, batches: 0 };
 
   const statement = (batches: BatchWrite[], isolate: boolean) => {
+    counts.statements++;
+    counts.batches += batches.length;
     const a = arraysOf(batches);
     return sql<Row[]>`
       SELECT batch, status, public_id, micros FROM ${t.fn("write_batches")}(
@@ -128,6 +133,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     let inFlight = 0;
     return {
       inFlight: () => inFlight,
+      counts: () => ({ ...counts }),
       async write(b) {
         inFlight++;
         try {
@@ -151,7 +157,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     writeGroup,
     writeAlone,
   );
-  return { inFlight: grouper.inFlight, write: grouper.write };
+  return { inFlight: grouper.inFlight, counts: () => ({ ...counts }), write: grouper.write };
 }
 
 function outcomeOf(rows: Row[]): BatchOutcome {

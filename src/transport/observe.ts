@@ -34,7 +34,14 @@ export interface Observability {
   http(path: string, res: NodeResponse): boolean;
 }
 
-export function createObservability(log: Logger, dbInUse: () => number): Observability {
+/** what the message store tells about its writes */
+export interface WriteStats {
+  /** batches being written right now */
+  inFlight(): number;
+  counts(): { statements: number; batches: number };
+}
+
+export function createObservability(log: Logger, writes: WriteStats): Observability {
   const registry = new client.Registry();
   if (cluster.isWorker) {
     // the primary adds every worker's registry up (cluster.ts)
@@ -58,9 +65,19 @@ export function createObservability(log: Logger, dbInUse: () => number): Observa
     help: "Database connections busy with a query",
     registers: [registry],
     collect() {
-      this.set(dbInUse());
+      this.set(writes.inFlight());
     },
   });
+  // group commit at work: batches per statement is the second over the first
+  let seen = { statements: 0, batches: 0 };
+  const catchUp = () => {
+    const now = writes.counts();
+    statements.inc(now.statements - seen.statements);
+    batches.inc(now.batches - seen.batches);
+    seen = now;
+  };
+  const statements = new client.Counter({ name: "honcho_write_statements_total", help: "Calls of write_batches, each one statement and one commit", registers: [registry], collect: catchUp });
+  const batches = new client.Counter({ name: "honcho_write_batches_total", help: "Batches of messages carried by those statements", registers: [registry], collect: catchUp });
 
   return {
     registry,

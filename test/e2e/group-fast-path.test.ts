@@ -127,8 +127,12 @@ describe("group commit's fast path", () => {
     for (const b of theGroup("wsalon")) aloneOutcomes.push(await alone.write(b));
 
     const before = await functionCalls();
-    const groupOutcomes = (await asOneGroup(store(1), "wsgrup", theGroup("wsgrup"))).map(valueOf);
+    const grouped = store(1);
+    const groupOutcomes = (await asOneGroup(grouped, "wsgrup", theGroup("wsgrup"))).map(valueOf);
     const after = await functionCalls();
+    // what /metrics reports: two statements, the held write alone and the eight batches together
+    expect(grouped.counts()).toEqual({ statements: 2, batches: 9 });
+    expect(alone.counts()).toEqual({ statements: 9, batches: 9 });
 
     // one statement for the steady batches; write_one for the held write
     // (alone), the new peer, the new session and the inactive session only

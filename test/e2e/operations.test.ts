@@ -157,6 +157,9 @@ describe("logs and metrics", () => {
       expect(metrics).toContain("honcho_messages_ingested_total 2");
       expect(metrics).toContain("honcho_tokens_ingested_total 5"); // 4 + 1
       expect(metrics).toMatch(/honcho_db_pool_in_use \d+/);
+      // group commit: two requests, each its own statement here (one after the other)
+      expect(metrics).toContain("honcho_write_statements_total 2");
+      expect(metrics).toContain("honcho_write_batches_total 2");
       expect(metrics).toMatch(/process_resident_memory_bytes \d+/);
     } finally {
       await observed.stop();
