@@ -11,6 +11,8 @@ const HEAD_END = Buffer.from("\r\n\r\n");
 export class Http1Connection {
   private socket?: net.Socket;
   private chunks: Buffer[] = [];
+  private received = 0; // bytes in chunks
+  private expected: number | undefined; // the answer's whole length, once its head has told
   private waiting?: { resolve: (status: number) => void; reject: (e: Error) => void };
 
   constructor(
@@ -41,6 +43,8 @@ export class Http1Connection {
     const fail = (e: Error) => {
       if (this.socket === socket) this.socket = undefined;
       this.chunks = [];
+      this.received = 0;
+      this.expected = undefined;
       const w = this.waiting;
       this.waiting = undefined;
       w?.reject(e);
@@ -53,6 +57,9 @@ export class Http1Connection {
 
   private read(chunk: Buffer) {
     this.chunks.push(chunk);
+    this.received += chunk.length;
+    // a long body is only counted until all of it is here, not joined chunk by chunk
+    if (this.expected !== undefined && this.received < this.expected) return;
     const data = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks);
     let answer: ReturnType<typeof complete>;
     try {
@@ -60,39 +67,42 @@ export class Http1Connection {
     } catch (e) {
       return this.socket?.destroy(e as Error);
     }
-    if (answer === undefined) {
+    if (!("status" in answer)) {
       this.chunks = [data];
+      this.expected = answer.expected;
       return;
     }
     if (answer.length !== data.length) return this.socket?.destroy(new Error("bytes after the answer"));
     this.chunks = [];
+    this.received = 0;
+    this.expected = undefined;
     const w = this.waiting;
     this.waiting = undefined;
     w?.resolve(answer.status);
   }
 }
 
-/** the status and length of the complete answer at the start of `data`, or undefined while it is still arriving */
-function complete(data: Buffer): { status: number; length: number } | undefined {
+/** the status and length of the complete answer at the start of `data`; else the whole length when the head has told it */
+function complete(data: Buffer): { status: number; length: number } | { expected?: number } {
   const headEnd = data.indexOf(HEAD_END);
-  if (headEnd < 0) return undefined;
+  if (headEnd < 0) return {};
   const head = data.toString("latin1", 0, headEnd).toLowerCase();
   const status = Number(head.slice(9, 12));
   const bodyStart = headEnd + HEAD_END.length;
   const declared = /\r\ncontent-length: *(\d+)/.exec(head);
   if (declared) {
     const length = bodyStart + Number(declared[1]);
-    return data.length >= length ? { status, length } : undefined;
+    return data.length >= length ? { status, length } : { expected: length };
   }
   if (!/\r\ntransfer-encoding: *chunked/.test(head)) throw new Error(`an answer with neither content-length nor chunks: ${head.split("\r\n")[0]}`);
   // chunked: size line, data, CRLF; the last chunk has size 0 (no trailers expected)
   let at = bodyStart;
   for (;;) {
     const lineEnd = data.indexOf("\r\n", at);
-    if (lineEnd < 0) return undefined;
+    if (lineEnd < 0) return {};
     const size = parseInt(data.toString("latin1", at, lineEnd), 16);
     at = lineEnd + 2 + size + 2;
-    if (data.length < at) return undefined;
+    if (data.length < at) return {};
     if (size === 0) return { status, length: at };
   }
 }

@@ -37,6 +37,9 @@ const bodiesOf = (n: number) => Array.from({ length: 8 }, (_, k) => Array.from({
 const bodies = [...bodiesOf(spec.batch), ...(spec.mix ? bodiesOf(spec.mix.batch) : [])];
 const bodyIndex = (k: number) => (spec.mix && k % spec.mix.every === spec.mix.every - 1 ? 8 + (k % 8) : k % 8);
 const sizeOf = (k: number) => bodies[bodyIndex(k)]!.length;
+// each request picks a session at random when there are more than writers, else writer w writes session w
+const sessionNames = Array.from({ length: spec.sessions }, (_, i) => `s${i}`);
+const sessionOf = (w: number) => (spec.sessions > spec.concurrency ? sessionNames[Math.floor(Math.random() * spec.sessions)]! : sessionNames[w % spec.sessions]!);
 
 type Send = (worker: number, session: string, k: number) => Promise<boolean>;
 
@@ -55,12 +58,9 @@ function sender(): Send {
     return async (w, session, k) => (await connections[w]!.request(`POST /v3/workspaces/${ws}/sessions/${session}/messages HTTP/1.1${host}`, restBodies[bodyIndex(k)]!)) === ok;
   }
   const head = `POST /honcho.v3.MessageService/CreateMessages HTTP/1.1${host}\r\nconnect-protocol-version: 1`;
-  const encoded = new Map<string, Buffer[]>(); // the session is in the body: encoded once per session
-  const bodyOf = (session: string, k: number) => {
-    let list = encoded.get(session);
-    if (!list) encoded.set(session, (list = bodies.map((b) => Buffer.from(JSON.stringify({ workspaceId: ws, sessionId: session, messages: b.map((m) => ({ content: m.content, peerId: m.peer })) })))));
-    return list[bodyIndex(k)]!;
-  };
+  // the session is in the body: every session's bodies are encoded before the clock starts
+  const encoded = new Map(sessionNames.map((session) => [session, bodies.map((b) => Buffer.from(JSON.stringify({ workspaceId: ws, sessionId: session, messages: b.map((m) => ({ content: m.content, peerId: m.peer })) })))]));
+  const bodyOf = (session: string, k: number) => encoded.get(session)![bodyIndex(k)]!;
   return async (w, session, k) => (await connections[w]!.request(head, bodyOf(session, k))) === ok;
 }
 
@@ -77,20 +77,18 @@ function grpcSender(): Send {
     [31, "application/grpc"], // content-type
     ["te", "trailers"],
   ]);
-  const frames = new Map<string, Buffer[]>();
-  const frame = (sessionId: string, k: number) => {
-    let list = frames.get(sessionId);
-    if (!list) {
-      list = bodies.map((b) => {
-        const bytes = toBinary(CreateMessagesRequestSchema, create(CreateMessagesRequestSchema, { workspaceId: `bench-${spec.tag}`, sessionId, messages: b.map((m) => ({ content: m.content, peerId: m.peer })) }));
-        const head = Buffer.alloc(5);
-        head.writeUInt32BE(bytes.length, 1);
-        return Buffer.concat([head, bytes]);
-      });
-      frames.set(sessionId, list);
-    }
-    return list[bodyIndex(k)]!;
+  const grpcFrame = (bytes: Uint8Array) => {
+    const prefix = Buffer.alloc(5); // not compressed, then the length
+    prefix.writeUInt32BE(bytes.length, 1);
+    return Buffer.concat([prefix, bytes]);
   };
+  const frames = new Map(
+    sessionNames.map((sessionId) => [
+      sessionId,
+      bodies.map((b) => grpcFrame(toBinary(CreateMessagesRequestSchema, create(CreateMessagesRequestSchema, { workspaceId: `bench-${spec.tag}`, sessionId, messages: b.map((m) => ({ content: m.content, peerId: m.peer })) })))),
+    ]),
+  );
+  const frame = (sessionId: string, k: number) => frames.get(sessionId)![bodyIndex(k)]!;
   return async (_w, sessionId, k) => {
     const fields = await connection.request(head, frame(sessionId, k));
     // a gRPC answer: :status 200, and grpc-status 0 in the trailers (or the headers, for a trailers-only answer)
@@ -108,7 +106,7 @@ const cpuBefore = process.cpuUsage();
 await Promise.all(
   Array.from({ length: spec.concurrency }, async (_, w) => {
     for (let k = w; performance.now() < deadline; k++) {
-      const session = spec.sessions > spec.concurrency ? `s${Math.floor(Math.random() * spec.sessions)}` : `s${w % spec.sessions}`;
+      const session = sessionOf(w);
       const t = performance.now();
       const ok = await send(w, session, k).catch(() => false);
       latencies.push(performance.now() - t);
