@@ -149,7 +149,11 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
       slots: groupSlots,
       maxBatches: 64,
       maxMessages: 400,
-      maxChars: 1 << 20,
+      // postgres.js serialises a group's statement on the event loop in one
+      // piece: with 1 Mi characters of content the loop's p99 was 29–38 ms at
+      // 100 × 2 500 characters, with 256 Ki 19–22 ms at the same throughput
+      // (content is most of a big batch's cost; a shared commit saves little)
+      maxChars: 256 * 1024,
       queueDeadlineMs: deadlineMs,
       sizeOf: (b) => ({ messages: b.rows.length, chars: b.rows.reduce((n, r) => n + r.content.length, 0) }),
       keyOf: (b) => (b.once ? `${b.once.scope}\u0000${b.once.key}` : undefined),

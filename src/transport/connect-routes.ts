@@ -11,6 +11,7 @@ import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { classify, toConnectError } from "./error-codes.js";
 import { binaryWriterFor } from "../contract/binary-writer.js";
+import { protoJsonWriterFor } from "../contract/json-writer.js";
 import type { UnaryRoute } from "./unary-call.js";
 import { kCallRecord } from "./observe.js";
 
@@ -48,7 +49,7 @@ export function connectRoutes(bindings: ServiceBinding[], auth: AuthGate, log: L
             return out.value;
           };
           impl[method.localName] = unaryImpl;
-          unary.set(`/${service.typeName}/${method.name}`, { method, impl: unaryImpl, write: binaryWriterFor(method.output) });
+          unary.set(`/${service.typeName}/${method.name}`, { method, impl: unaryImpl, write: binaryWriterFor(method.output), writeJson: protoJsonWriterFor(method.output) });
         } else if (stream) {
           impl[method.localName] = async function* (req: unknown, hctx: HandlerContext) {
             const ctx = await enter(req, hctx);

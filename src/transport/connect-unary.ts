@@ -8,13 +8,25 @@
 // both ways. A call this path does not take (GET, a compressed body, a
 // deadline, another content type, a body over the limit or that does not
 // parse) goes to Connect with the bytes already read.
-import type { Message } from "@bufbuild/protobuf";
+import { fromJson, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
 import type { ContextValues } from "@connectrpc/connect";
 import { compressionNegotiate, createMethodSerializationLookup, validateReadWriteMaxBytes, type Compression } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, contentTypeUnaryJson, contentTypeUnaryProto, errorToJsonBytes, trailerMux } from "@connectrpc/connect/protocol-connect";
+import { duplicateFree } from "../contract/json-keys.js";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
 import { BIG_BODY_BYTES, nextTurn } from "./turns.js";
 import { readAtMost, runUnary, unaryContext, type UnaryRoute } from "./unary-call.js";
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder(); // as connect-es's: malformed bytes become U+FFFD
+
+/** connect-es's JSON parse (fromJsonString, unknown fields ignored) with a faster duplicate-name scan; where that scan is unsure, the throw hands the call to Connect */
+function parseJson(desc: DescMessage, body: Uint8Array): Message {
+  const text = utf8Decoder.decode(body);
+  const value = JSON.parse(text) as JsonValue;
+  if (!duplicateFree(text)) throw new Error("a member name twice, or an escaped one: Connect decides");
+  return fromJson(desc, value, { ignoreUnknownFields: true });
+}
 
 /** Calls answered here, and calls read here then handed to Connect (tests read these). */
 export const connectUnaryCounts = { answered: 0, handed: 0 };
@@ -54,7 +66,7 @@ export function connectUnary(opts: ConnectUnaryOptions) {
     let input: unknown;
     try {
       if (body.length > limits.readMaxBytes) throw new Error("over the limit");
-      input = serialization.getI(binary).parse(body);
+      input = binary ? serialization.getI(true).parse(body) : parseJson(route.method.input, body);
     } catch {
       connectUnaryCounts.handed++;
       return { handed: body };
@@ -67,7 +79,8 @@ export function connectUnary(opts: ConnectUnaryOptions) {
     let status = 200;
     let bytes: Uint8Array;
     if ("output" in out) {
-      bytes = binary ? route.write(out.output as Message) : serialization.getO(false).serialize(out.output as Message);
+      // connect-es's JSON serialization is toJson then JSON.stringify; the compiled writer gives the same JSON
+      bytes = binary ? route.write(out.output as Message) : utf8.encode(JSON.stringify(route.writeJson(out.output as Message)));
     } else {
       status = codeToHttpStatus(out.error.code);
       ctx.responseHeader.set("content-type", contentTypeUnaryJson);

@@ -7,6 +7,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { BinaryWriter } from "../contract/binary-writer.js";
+import type { JsonWriter } from "../contract/json-writer.js";
 import { headersOf, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { codeName, kCallRecord } from "./observe.js";
 
@@ -14,8 +15,9 @@ export type UnaryImpl = (req: unknown, ctx: HandlerContext) => Promise<unknown>;
 export interface UnaryRoute {
   method: DescMethod;
   impl: UnaryImpl;
-  /** the output's encoder (contract/binary-writer.ts) */
+  /** the output's encoders (contract/binary-writer.ts, contract/json-writer.ts: the Connect protocol's JSON) */
   write: BinaryWriter;
+  writeJson: JsonWriter;
 }
 
 /** The context of one call; `protocol` names it in the call record (observe.ts) as Connect's interceptor would. */

@@ -61,6 +61,11 @@ describe("unary calls in the Connect protocol", () => {
       expect(connectUnaryCounts.answered, kind).toBe(before.answered + 1); // a deadline goes to Connect
       expect([direct.status, headersOf(direct)], kind).toEqual([connect.status, headersOf(connect)]);
       if (direct.status === 200) {
+        if (kind === "json") {
+          // the answer is protobuf's canonical JSON, as connect-es writes it (src/contract/json-writer.ts)
+          const text = decoded(direct).toString("utf8");
+          expect(text).toBe(JSON.stringify(toJson(CreateMessagesResponseSchema, fromJson(CreateMessagesResponseSchema, JSON.parse(text) as JsonValue))));
+        }
         expect(messagesOf(direct, kind === "proto"), kind).toEqual(messagesOf(connect, kind === "proto"));
         expect(messagesOf(direct, kind === "proto").length).toBe(init.messages?.length ?? 1);
       } else {
@@ -91,6 +96,27 @@ describe("unary calls in the Connect protocol", () => {
     expect([direct.status, headersOf(direct)]).toEqual([connect.status, headersOf(connect)]);
     expect(JSON.parse(direct.body.toString("utf8"))).toEqual(JSON.parse(connect.body.toString("utf8")));
     expect(direct.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it("leaves JSON that names a member twice to Connect, which refuses it; an escaped name that is no duplicate is written", async () => {
+    const twice = `{"workspaceId":"cu-ws","sessionId":"cu-s","sessionId":"cu-s","messages":[{"content":"x","peerId":"p"}]}`;
+    const before = { ...connectUnaryCounts };
+    const a = await call(t.app.url, twice, { ...json, ...admin() });
+    expect(connectUnaryCounts.handed).toBe(before.handed + 1);
+    expect(a.status).toBe(400);
+    expect(JSON.parse(a.body.toString("utf8"))).toMatchObject({ code: "invalid_argument", message: expect.stringContaining("duplicate") });
+    // a body whose content is full of quotes, braces and escapes is no duplicate: answered here
+    const content = `"a":1,"a":2} \\" {"b":[`;
+    const b = await call(t.app.url, JSON.stringify({ workspaceId: "cu-ws", sessionId: "cu-s", messages: [{ content, peerId: "p", metadata: { k: 1 } }] }), { ...json, ...admin() });
+    expect(connectUnaryCounts.answered).toBe(before.answered + 1);
+    expect(b.status).toBe(200);
+    expect(messagesOf(b, false)[0]!.content).toBe(content);
+    // an escaped member name: the quick scan is unsure, Connect decides (and writes it)
+    const escaped = `{"workspaceId":"cu-ws","session\\u0049d":"cu-s","messages":[{"content":"y","peerId":"p"}]}`;
+    const c = await call(t.app.url, escaped, { ...json, ...admin() });
+    expect(connectUnaryCounts.handed).toBe(before.handed + 2);
+    expect(c.status).toBe(200);
+    expect(messagesOf(c, false)[0]!.content).toBe("y");
   });
 
   it("answers bytes that are not the message as a client error, whole", async () => {

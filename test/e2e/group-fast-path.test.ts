@@ -163,6 +163,18 @@ describe("group commit's fast path", () => {
     expect(chunks.map((r) => r.content).slice(-3)).toEqual(["not ", "observed", "a new peer"]);
   });
 
+  it("stops a group growing at 256 Ki characters of content: postgres.js serialises a statement on the event loop in one piece", async () => {
+    await setUp("wssize");
+    const s = store(1);
+    // 100 Ki characters each, as five messages (a message's content is limited)
+    const long = (i: number) => batch("wssize", "s1", [1, 2, 3, 4, 5].map((k) => row(idOf("wssize", `long${i}-${k}`), "a", "x".repeat(20 * 1024))));
+    const short = (i: number) => batch("wssize", "s2", [row(idOf("wssize", `short${i}`), "a", `short ${i}`)]);
+    // the held write alone; then two long batches (200 Ki) together; the third long one (past 256 Ki) with the short ones after it
+    const outcomes = (await asOneGroup(s, "wssize", [long(1), long(2), long(3), short(1), short(2)])).map(valueOf);
+    expect(outcomes.map((o) => o.kind)).toEqual(["stored", "stored", "stored", "stored", "stored"]);
+    expect(s.counts()).toEqual({ statements: 3, batches: 6 });
+  });
+
   it("falls back to one batch at a time when the group statement fails, and only the failing batch fails", async () => {
     await setUp("wsfail");
     await conn`

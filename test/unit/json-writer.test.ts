@@ -4,13 +4,14 @@ import { create, toJson } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as messages from "../../gen/honcho/v3/messages_pb.js";
-import { jsonWriterFor } from "../../src/contract/json-writer.js";
+import { jsonWriterFor, protoJsonWriterFor } from "../../src/contract/json-writer.js";
 import { message, schemas } from "../support/random-messages.js";
 
 describe("compiled JSON writer", () => {
   it("covers the contract's answers without falling back", () => {
     for (const s of [messages.CreateMessagesResponseSchema, messages.MessageSchema, messages.ListMessagesResponseSchema]) {
       expect(jsonWriterFor(s).toString()).not.toContain("toJson(");
+      expect(protoJsonWriterFor(s).toString()).not.toContain("toJson(");
     }
   });
 
@@ -28,5 +29,18 @@ describe("compiled JSON writer", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  // the Connect protocol's JSON: JSON names, fields at their zero value left out
+  it.each(schemas.map((s) => [s.typeName, s] as const))("%s equals toJson with its default options", (_, desc) => {
+    fc.assert(
+      fc.property(message(desc), (m) => {
+        expect(JSON.stringify(protoJsonWriterFor(desc)(m))).toBe(JSON.stringify(toJson(desc, m as never)));
+      }),
+      { numRuns: 200 },
+    );
+    // and a message with every field at its zero value
+    const empty = create(desc);
+    expect(JSON.stringify(protoJsonWriterFor(desc)(empty))).toBe(JSON.stringify(toJson(desc, empty)));
   });
 });
