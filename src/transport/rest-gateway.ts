@@ -14,7 +14,7 @@ import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { withNulls } from "../contract/nullable-json.js";
-import { BIG_BODY_BYTES, nextTurn } from "./turns.js";
+import { BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
 import { headersOf, readBody, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 import { formFieldsOf, readForm } from "./form-reader.js";
@@ -115,7 +115,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       const status = route.createdField && json[route.createdField] === true ? 201 : route.successStatus;
       if (status === 204) return sendNoContent(res);
       const answer = route.responseBody ? (json[route.responseBody] ?? []) : json;
-      if (big && Array.isArray(answer)) await sendJsonInTurns(res, status, answer);
+      if (big) sendJsonBytes(res, status, await jsonInTurns(answer));
       else sendJson(res, status, answer);
     } catch (err) {
       // Reading, parsing, auth and decoding failures; handler failures were classified by invoke.
@@ -123,25 +123,6 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       sendError(err instanceof DomainError ? err : undefined);
     }
   };
-}
-
-// A big list answer is serialised an item at a time, taking a turn every
-// TURN_BYTES, then sent with its length as one body.
-const TURN_BYTES = 256 * 1024;
-async function sendJsonInTurns(res: NodeResponse, status: number, items: JsonValue[]): Promise<void> {
-  const parts: Buffer[] = [];
-  let pending = 0;
-  for (let i = 0; i < items.length; i++) {
-    const part = Buffer.from((i === 0 ? "[" : ",") + (JSON.stringify(items[i]) ?? "null"));
-    parts.push(part);
-    pending += part.length;
-    if (pending > TURN_BYTES) {
-      pending = 0;
-      await nextTurn();
-    }
-  }
-  parts.push(Buffer.from(items.length === 0 ? "[]" : "]"));
-  sendJsonBytes(res, status, Buffer.concat(parts));
 }
 
 function stringFields(o: Record<string, unknown>): Record<string, string> {
