@@ -38,17 +38,18 @@ type ValueWriter = (v: unknown) => JsonValue;
 
 function compile(desc: DescMessage, style: Style, writerFor: (desc: DescMessage) => JsonWriter): JsonWriter {
   if (desc.typeName === TIMESTAMP) return (m) => timestampJson(m as unknown as { seconds: bigint; nanos: number });
-  const fields = sortedFields(desc).map((f) => ({ name: style.protoNames ? f.name : f.jsonName, key: f.localName, write: valueWriter(f, writerFor), isSet: isSet(f) }));
-  if (style.emitImplicit) {
-    const always = new Set(sortedFields(desc).filter((f) => f.presence === IMPLICIT || f.fieldKind === "list").map((f) => f.localName));
-    for (const f of fields) if (always.has(f.key)) f.isSet = () => true;
-  }
+  const fields = sortedFields(desc).map((f) => ({
+    name: style.protoNames ? f.name : f.jsonName,
+    key: f.localName,
+    write: valueWriter(f, writerFor),
+    written: style.emitImplicit && (f.presence === IMPLICIT || f.fieldKind === "list") ? () => true : isSet(f),
+  }));
   return (message) => {
     const m = message as unknown as Record<string, unknown>;
     const out: Record<string, JsonValue> = {};
     for (const f of fields) {
       const v = m[f.key];
-      if (!f.isSet(v)) continue;
+      if (!f.written(v)) continue;
       out[f.name] = f.write(v);
     }
     return out;
