@@ -43,9 +43,9 @@ const sessionOf = (w: number) => (spec.sessions > spec.concurrency ? sessionName
 
 type Send = (worker: number, session: string, k: number) => Promise<boolean>;
 
-// Lean protocol clients (minimal HTTP/1.1 and HTTP/2 clients)
-// with the request bytes encoded once up front: on a 2-core machine a
-// heavyweight client would take the CPU the service needs and measure itself.
+// Lean protocol clients (http1-client.ts, h2-client.ts) with the request
+// bytes encoded once up front: on a 2-core machine a heavyweight client
+// would take the CPU the service needs and measure itself.
 function sender(): Send {
   if (spec.protocol === "grpc") return grpcSender();
   const { hostname, port } = new URL(spec.url);
