@@ -28,6 +28,7 @@
 // recognised, though, and turned into an error that names the setting.
 import postgres, { type Sql } from "postgres";
 import type { Logger } from "pino";
+import { postgresTarget } from "./connection-url.js";
 import { startEmbeddedPostgres } from "./embedded.js";
 import { migrate, type MigrationResult } from "./migrate.js";
 import type { SchemaNames } from "./schema.js";
@@ -64,6 +65,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** postgres.js on a libpq URL: host and port in its query are read as libpq reads them (connection-url.ts) */
+function connect(url: string, options: postgres.Options<Record<string, postgres.PostgresType>>): Sql {
+  const target = postgresTarget(url);
+  return postgres(target.url, { ...options, ...target.options });
+}
+
 export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Database> {
   const embedded = cfg.databaseUrl ? undefined : await startEmbeddedPostgres(cfg.dataDir, log);
   const url = cfg.databaseUrl ?? embedded!.url;
@@ -87,10 +94,10 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
   };
   // through a transaction pooler: application_name is one PgBouncer keeps per client
   const pool = pooled ? { ...base, prepare: false, connection: { application_name: "honcho-ingest" } } : session;
-  const sql = postgres(url, { ...pool, max: cfg.poolSize, idle_timeout: 60 });
+  const sql = connect(url, { ...pool, max: cfg.poolSize, idle_timeout: 60 });
   let layout: MigrationResult;
   try {
-    layout = await migrateOn(directUrl ? postgres(directUrl, { ...session, max: 1 }) : undefined, sql, cfg.schemas);
+    layout = await migrateOn(directUrl ? connect(directUrl, { ...session, max: 1 }) : undefined, sql, cfg.schemas);
     log.info(
       { mode: layout.mode, honchoSchema: cfg.schemas.honcho, serviceSchema: cfg.schemas.service, honchoRevision: layout.honchoRevision, applied: layout.applied, embeddings: layout.embeddings },
       layout.mode === "attached" ? "attached to Honcho's database" : "standalone database (Honcho's tables, created by this service)",
@@ -108,7 +115,7 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     listenUrl === undefined
       ? undefined
       : ({ onnotify, onclose }) =>
-          postgres(listenUrl, { ...session, max: 1, idle_timeout: 0, max_lifetime: 0, fetch_types: false, onclose, ...({ onnotify } as object) });
+          connect(listenUrl, { ...session, max: 1, idle_timeout: 0, max_lifetime: 0, fetch_types: false, onclose, ...({ onnotify } as object) });
   return {
     sql,
     schemas: cfg.schemas,
