@@ -3,6 +3,7 @@
 // the database off and bring it back on the same address, as an outage would,
 // or fail one statement as PostgreSQL would (an ErrorResponse, then ready).
 import net from "node:net";
+import { postgresTarget } from "../../src/store/connection-url.js";
 
 export interface PgProxy {
   url: string;
@@ -20,12 +21,17 @@ export interface PgProxy {
 }
 
 export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
-  const target = new URL(targetUrl);
+  // host and port as the service reads them (a socket directory in the query, libpq's way)
+  const { url: plainUrl, options } = postgresTarget(targetUrl);
+  const target = new URL(plainUrl);
+  const port0 = options.port ?? Number(target.port || 5432);
+  const host0 = options.host ?? target.hostname;
+  const connectUpstream = () => (host0.includes("/") ? net.connect(`${host0}/.s.PGSQL.${port0}`) : net.connect(port0, host0));
   let turns = 0;
   let failing: { text: Buffer; sqlstate: string } | undefined;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
+    const upstream = connectUpstream();
     let serverSpokeLast = true;
     client.on("data", (d: Buffer) => {
       if (failing && d.includes(failing.text)) {
@@ -59,7 +65,7 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
     });
   await listen(0);
   const port = (server.address() as net.AddressInfo).port;
-  const proxied = new URL(targetUrl);
+  const proxied = new URL(plainUrl);
   proxied.hostname = "127.0.0.1";
   proxied.port = String(port);
   return {
