@@ -89,6 +89,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
   // its work. Text survives being serialised twice.
   const defaultsJson = JSON.stringify(defaults);
   const counts = { statements: 0, batches: 0 };
+  const countsSoFar = () => ({ ...counts });
 
   const statement = (batches: BatchWrite[], isolate: boolean) => {
     counts.statements++;
@@ -133,7 +134,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     let inFlight = 0;
     return {
       inFlight: () => inFlight,
-      counts: () => ({ ...counts }),
+      counts: countsSoFar,
       async write(b) {
         inFlight++;
         try {
@@ -161,7 +162,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     writeGroup,
     writeAlone,
   );
-  return { inFlight: grouper.inFlight, counts: () => ({ ...counts }), write: grouper.write };
+  return { inFlight: grouper.inFlight, counts: countsSoFar, write: grouper.write };
 }
 
 function outcomeOf(rows: Row[]): BatchOutcome {

@@ -19,10 +19,6 @@ import { headersOf, readBody, sendJson, sendJsonBytes, sendNoContent, type NodeR
 import { recordOf } from "./observe.js";
 import { formFieldsOf, readForm } from "./form-reader.js";
 
-// A big body's steps (parse, validate, answer) each take milliseconds: they
-// take turns (turns.ts), so that a few big batches arriving together do not
-// stall everyone else.
-
 export interface GatewayOptions {
   bodyLimitBytes: number;
   auth: AuthGate;
@@ -96,6 +92,8 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
         const bytes = await readBody(req, opts.bodyLimitBytes);
         if (bytes.length > 0 && !readsJson(headers.get("content-type"))) body = new RawBody(bytes);
         else if (bytes.length > 0) {
+          // a big body's steps (parse, answer) each take milliseconds: they take
+          // turns (turns.ts), so that big batches arriving together do not stall the rest
           big = bytes.length > BIG_BODY_BYTES;
           if (big) await nextTurn();
           const parsed = parseJsonBytes(bytes);

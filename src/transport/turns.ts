@@ -55,17 +55,20 @@ export async function jsonInTurns(value: unknown): Promise<Buffer> {
   };
   if (Array.isArray(value)) await list(value);
   else if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON !== "function") {
-    let first = true;
+    let open = "{";
     for (const [key, member] of Object.entries(value)) {
-      const text = Array.isArray(member) ? undefined : JSON.stringify(member);
-      if (!Array.isArray(member) && text === undefined) continue; // as JSON.stringify leaves out undefined and functions
-      await push(`${first ? "{" : ","}${JSON.stringify(key)}:`);
-      first = false;
-      if (Array.isArray(member)) await list(member);
-      else await push(text!);
+      const name = `${open}${JSON.stringify(key)}:`;
+      if (Array.isArray(member)) {
+        await push(name);
+        await list(member);
+      } else {
+        const text = JSON.stringify(member);
+        if (text === undefined) continue; // as JSON.stringify leaves out undefined and functions
+        await push(name + text);
+      }
+      open = ",";
     }
-    await push(first ? "{}" : "}");
+    await push(open === "{" ? "{}" : "}");
   } else await push(JSON.stringify(value) ?? "null");
   return Buffer.concat(parts);
 }
-

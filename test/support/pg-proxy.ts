@@ -24,9 +24,9 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
   // host and port as the service reads them (a socket directory in the query, libpq's way)
   const { url: plainUrl, options } = postgresTarget(targetUrl);
   const target = new URL(plainUrl);
-  const port0 = options.port ?? Number(target.port || 5432);
-  const host0 = options.host ?? target.hostname;
-  const connectUpstream = () => (host0.includes("/") ? net.connect(`${host0}/.s.PGSQL.${port0}`) : net.connect(port0, host0));
+  const upstreamPort = options.port ?? Number(target.port || 5432);
+  const upstreamHost = options.host ?? target.hostname;
+  const connectUpstream = () => (upstreamHost.includes("/") ? net.connect(`${upstreamHost}/.s.PGSQL.${upstreamPort}`) : net.connect(upstreamPort, upstreamHost));
   let turns = 0;
   let failing: { text: Buffer; sqlstate: string } | undefined;
   const sockets = new Set<net.Socket>();

@@ -5,9 +5,23 @@
 import http from "node:http";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
+import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeHeaderBlock, H2Connection } from "../../bench/h2-client.js";
 import { Http1Connection } from "../../bench/http1-client.js";
+
+/** listens on a free port of 127.0.0.1, and says which */
+async function listening(server: http.Server | http2.Http2Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return (server.address() as AddressInfo).port;
+}
+
+/** calls `then` with the body's length once all of it is in */
+function counted(req: Readable, then: (received: number) => void) {
+  let received = 0;
+  req.on("data", (c: Buffer) => (received += c.length));
+  req.on("end", () => then(received));
+}
 
 const BIG = 3 * 1024 * 1024; // past the server's 64 KiB windows and 16 KiB frames
 const STATUSES = [200, 201, 400, 422, 500];
@@ -16,18 +30,15 @@ describe("bench HTTP/2 client", () => {
   let server: http2.Http2Server;
   let port: number;
   beforeAll(async () => {
-    server = http2.createServer((req, res) => {
-      let received = 0;
-      req.on("data", (c: Buffer) => (received += c.length));
-      req.on("end", () => {
+    server = http2.createServer((req, res) =>
+      counted(req, (received) => {
         const answer = Number(req.headers["x-answer-bytes"] ?? 0);
         res.writeHead(200, { "content-type": "application/grpc", "x-echo-path": req.url, "x-received": String(received), "x-word": "huffman coded lowercase words" });
         res.addTrailers({ "grpc-status": String(received % 17), "grpc-message": `got ${received} bytes` });
         res.end(Buffer.alloc(answer, 7));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    port = (server.address() as AddressInfo).port;
+      }),
+    );
+    port = await listening(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -85,10 +96,8 @@ describe("bench HTTP/1.1 client", () => {
   let server: http.Server;
   let port: number;
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let received = 0;
-      req.on("data", (c: Buffer) => (received += c.length));
-      req.on("end", () => {
+    server = http.createServer((req, res) =>
+      counted(req, (received) => {
         const status = STATUSES[received % STATUSES.length]!;
         if (req.url === "/chunked") {
           res.writeHead(status, { "x-received": String(received) });
@@ -99,10 +108,9 @@ describe("bench HTTP/1.1 client", () => {
           res.writeHead(status, { "content-length": String(received) });
           res.end(Buffer.alloc(received, 3));
         }
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    port = (server.address() as AddressInfo).port;
+      }),
+    );
+    port = await listening(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
