@@ -14,7 +14,7 @@ import { compressionNegotiate, createMethodSerializationLookup, validateReadWrit
 import { codeToHttpStatus, contentTypeUnaryJson, contentTypeUnaryProto, errorToJsonBytes, trailerMux } from "@connectrpc/connect/protocol-connect";
 import { duplicateFree } from "../contract/json-keys.js";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
-import { BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
+import { ANSWER_IN_PARTS_BYTES, BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
 import { readAtMost, runUnary, unaryContext, type UnaryRoute } from "./unary-call.js";
 
 const utf8 = new TextEncoder();
@@ -81,7 +81,7 @@ export function connectUnary(opts: ConnectUnaryOptions) {
     if ("output" in out) {
       // connect-es's JSON serialization is toJson then JSON.stringify; the compiled writer gives the same JSON
       if (binary) bytes = route.write(out.output as Message);
-      else if (big) bytes = await jsonInTurns(route.writeJson(out.output as Message)); // a big answer takes turns, as REST's does
+      else if (body.length > ANSWER_IN_PARTS_BYTES) bytes = await jsonInTurns(route.writeJson(out.output as Message)); // in parts, as REST's
       else bytes = utf8.encode(JSON.stringify(route.writeJson(out.output as Message)));
     } else {
       status = codeToHttpStatus(out.error.code);

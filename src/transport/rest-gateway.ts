@@ -14,7 +14,7 @@ import { httpErrorBody } from "./error-codes.js";
 import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { withNulls } from "../contract/nullable-json.js";
-import { BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
+import { ANSWER_IN_PARTS_BYTES, BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
 import { headersOf, readBody, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 import { formFieldsOf, readForm } from "./form-reader.js";
@@ -81,6 +81,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     try {
       let body: unknown = MISSING;
       let big = false;
+      let answerInParts = false;
       if (route.form) {
         // a form route reads its body as request.form() does (form-reader.ts)
         const maxFileBytes = opts.maxFileBytes ?? 5 * 1024 * 1024;
@@ -95,6 +96,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
           // a big body's steps (parse, answer) each take milliseconds: they take
           // turns (turns.ts), so that big batches arriving together do not stall the rest
           big = bytes.length > BIG_BODY_BYTES;
+          answerInParts = bytes.length > ANSWER_IN_PARTS_BYTES;
           if (big) await nextTurn();
           const parsed = parseJsonBytes(bytes);
           if (big) await nextTurn();
@@ -113,7 +115,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       const status = route.createdField && json[route.createdField] === true ? 201 : route.successStatus;
       if (status === 204) return sendNoContent(res);
       const answer = route.responseBody ? (json[route.responseBody] ?? []) : json;
-      if (big) sendJsonBytes(res, status, await jsonInTurns(answer));
+      if (answerInParts) sendJsonBytes(res, status, await jsonInTurns(answer));
       else sendJson(res, status, answer);
     } catch (err) {
       // Reading, parsing, auth and decoding failures; handler failures were classified by invoke.

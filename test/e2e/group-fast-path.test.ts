@@ -9,7 +9,7 @@ import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfiguration, loadHonchoSettings } from "../../src/config-honcho.js";
 import { newId } from "../../src/domain/ids.js";
-import { createMessageStore, type BatchOutcome, type BatchWrite, type MessageStore, type NewMessageRow } from "../../src/store/message-store.js";
+import { createMessageStore, SPLIT_ARRAY_CHARS, textArray, type BatchOutcome, type BatchWrite, type MessageStore, type NewMessageRow } from "../../src/store/message-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { tablesOf } from "../../src/store/schema.js";
 import type { TestDb } from "../support/app.js";
@@ -173,6 +173,45 @@ describe("group commit's fast path", () => {
     const outcomes = (await asOneGroup(s, "wssize", [long(1), long(2), long(3), short(1), short(2)])).map(valueOf);
     expect(outcomes.map((o) => o.kind)).toEqual(["stored", "stored", "stored", "stored", "stored"]);
     expect(s.counts()).toEqual({ statements: 3, batches: 6 });
+  });
+
+  it("sends long contents and chunks one parameter each, and stores exactly what it was sent, whichever form", async () => {
+    // text that an array literal must quote or escape, and a null (a chunk that is the content whole)
+    const awkward = ['a "quoted" \\ back\\slash', "{braces}, commas", "NULL", "", "é 𝄞 \u0000".slice(0, 5), null];
+    const long = "y".repeat(SPLIT_ARRAY_CHARS);
+    const shapeOf = async (values: (string | null)[]) => {
+      const d = await conn`SELECT ${textArray(conn, values)} AS a`.describe();
+      return { parameters: d.types.length, split: d.string.includes("ARRAY[") };
+    };
+    expect(await shapeOf(awkward)).toEqual({ parameters: 1, split: false });
+    expect(await shapeOf([...awkward, long])).toEqual({ parameters: 7, split: true });
+    for (const values of [awkward, [...awkward, long]]) {
+      // read back as JSON: postgres.js reads an array's unquoted NULL element as the text "NULL"
+      const [read] = await conn<{ a: string }[]>`SELECT array_to_json(${textArray(conn, values)})::text AS a`;
+      expect(JSON.parse(read!.a)).toEqual(values);
+    }
+
+    // through the store: one batch past the limit, alone and in a group, with
+    // embedding chunks; its rows are the same as a short batch's would be
+    await setUp("wsspl1");
+    await setUp("wsspl2");
+    const contents = ['a "quoted" \\ back\\slash', "{braces}, commas", "NULL", "é 𝄞", long];
+    const big = (ws: string) =>
+      batch(ws, "s1", contents.map((c, i) => row(idOf(ws, `big${i}`), "a", c, { chunks: i % 2 ? null : [c.slice(0, 2), c.slice(2)] })));
+    await store(0).write(big("wsspl1"));
+    const grouped = (await asOneGroup(store(1), "wsspl2", [big("wsspl2"), batch("wsspl2", "s2", [row(idOf("wsspl2", "small"), "b", "small")])])).map(valueOf);
+    expect(grouped.map((o) => o.kind)).toEqual(["stored", "stored"]);
+    for (const ws of ["wsspl1", "wsspl2"]) {
+      const stored = await conn`SELECT content FROM messages WHERE workspace_name = ${ws} AND session_name = 's1' AND public_id LIKE ${`${ws}-big%`} ORDER BY seq_in_session`;
+      expect(stored.map((r) => r.content)).toEqual(contents);
+      const chunks = await conn`
+        SELECT e.content FROM message_embeddings e WHERE e.workspace_name = ${ws} AND e.message_id LIKE ${`${ws}-big%`} ORDER BY e.id`;
+      expect(chunks.map((r) => r.content)).toEqual(contents.flatMap((c, i) => (i % 2 ? [c] : [c.slice(0, 2), c.slice(2)])));
+    }
+    const { messages: m1, queue: q1 } = await storedIn("wsspl1");
+    const { messages: m2, queue: q2 } = await storedIn("wsspl2");
+    expect(m2.filter((m: { session_name: string }) => m.session_name === "s1")).toEqual(m1.filter((m: { session_name: string }) => m.session_name === "s1"));
+    expect(q2.filter((q: { session: string }) => q.session === "s1")).toEqual(q1.filter((q: { session: string }) => q.session === "s1"));
   });
 
   it("falls back to one batch at a time when the group statement fails, and only the failing batch fails", async () => {
