@@ -178,17 +178,20 @@ function outcomeOf(rows: Row[]): BatchOutcome {
 // their own. postgres.js sends an array as one literal it builds by joining
 // the elements; the join is then flattened to be measured: for 100 contents
 // of 25 000 characters, two 2.5 MB strings made in one synchronous step (V8
-// puts every string over 128 KiB on fresh pages, 600 page faults each: 2 × 9–
-// 11 ms here, a third of the service's CPU for such a batch). Each element on
-// its own is measured and copied into postgres.js's reused buffer. Smaller
-// arrays keep the one-literal form (and one statement text for every group).
+// puts every string over 128 KiB on fresh pages, ~600 page faults each, about
+// 20 ms for the two on the benchmark's host). Each element on its own is
+// measured and copied into postgres.js's reused buffer. Smaller arrays keep
+// the one-literal form (and one statement text for every group), and so do
+// arrays of more elements than a statement's parameters may number (65 535,
+// with the statement's others).
 export const SPLIT_ARRAY_CHARS = 32 * 1024;
+const SPLIT_ARRAY_MAX_ELEMENTS = 16 * 1024;
 
 /** `values` as a text[] argument: one array literal, or ARRAY[$1, $2, ...] when its elements are long. */
 export function textArray(sql: Sql, values: (string | null)[]) {
   let chars = 0;
   for (const v of values) chars += v?.length ?? 0;
-  if (chars < SPLIT_ARRAY_CHARS) return sql`${values}::text[]`;
+  if (chars < SPLIT_ARRAY_CHARS || values.length > SPLIT_ARRAY_MAX_ELEMENTS) return sql`${values}::text[]`;
   return sql`ARRAY[${values.map((v, i) => (i === 0 ? sql`${v}::text` : sql`, ${v}::text`))}]::text[]`;
 }
 

@@ -185,6 +185,8 @@ describe("group commit's fast path", () => {
     };
     expect(await shapeOf(awkward)).toEqual({ parameters: 1, split: false });
     expect(await shapeOf([...awkward, long])).toEqual({ parameters: 7, split: true });
+    // more elements than a statement may have parameters for, with the rest: one literal
+    expect(await shapeOf(Array.from({ length: 20_000 }, () => "xy"))).toEqual({ parameters: 1, split: false });
     for (const values of [awkward, [...awkward, long]]) {
       // read back as JSON: postgres.js reads an array's unquoted NULL element as the text "NULL"
       const [read] = await conn<{ a: string }[]>`SELECT array_to_json(${textArray(conn, values)})::text AS a`;
