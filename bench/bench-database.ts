@@ -3,8 +3,8 @@
 // dropped, with the server stopped if this process started it, by `close`.
 import path from "node:path";
 import pino from "pino";
-import postgres, { type Sql } from "postgres";
-import { postgresTarget } from "../src/store/connection-url.js";
+import type { Sql } from "postgres";
+import { connect } from "../src/store/connection-url.js";
 import { startEmbeddedPostgres } from "../src/store/embedded.js";
 
 export interface BenchDatabase {
@@ -19,8 +19,7 @@ export async function openBenchDatabase(prefix: string): Promise<BenchDatabase> 
   const root = path.resolve(import.meta.dirname, "..");
   const embedded = process.env.BENCH_DATABASE_URL ? undefined : await startEmbeddedPostgres(path.join(root, "bench/tmp"), pino({ level: "warn" }));
   const adminUrl = process.env.BENCH_DATABASE_URL ?? embedded!.url;
-  const target = postgresTarget(adminUrl);
-  const admin = postgres(target.url, { max: 1, onnotice: () => {}, ...target.options });
+  const admin = connect(adminUrl, { max: 1, onnotice: () => {} });
   const name = `${prefix}_${Date.now()}`;
   await admin.unsafe(`CREATE DATABASE ${name}`);
   return {

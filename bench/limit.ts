@@ -6,13 +6,11 @@
 // max()). Run as its own process by bench/run.ts. Input: one JSON argument;
 // output: one JSON line.
 import { nanoid } from "nanoid";
-import postgres from "postgres";
-import { postgresTarget } from "../src/store/connection-url.js";
+import { connect } from "../src/store/connection-url.js";
 import type { LoadResult } from "./load.js";
 
 const spec = JSON.parse(process.argv[2]!) as { databaseUrl: string; concurrency: number; batch: number; contentLength: number; seconds: number; poolSize: number; sessions: number; mix?: { every: number; batch: number }; tag: string };
-const target = postgresTarget(spec.databaseUrl); // a socket in the URL's query, as the service reads it
-const sql = postgres(target.url, { max: Math.min(spec.poolSize, spec.concurrency), onnotice: () => {}, ...target.options });
+const sql = connect(spec.databaseUrl, { max: Math.min(spec.poolSize, spec.concurrency), onnotice: () => {} }); // as the service connects
 const ws = `limit-${spec.tag}`;
 const sessions = Array.from({ length: spec.sessions }, (_, i) => `s${i}`);
 const peers = ["peer-0", "peer-1", "peer-2", "peer-3"];

@@ -6,12 +6,19 @@
 // localhost:5432 instead and would have sent `host` to the server as a
 // setting. They are moved into postgres.js's options (a host with a slash is
 // a socket directory there too).
+import postgres, { type Sql } from "postgres";
 
 export interface PostgresTarget {
   /** the URL without host and port in its query (and a placeholder host where it had none, for the URL parser) */
   url: string;
   /** postgres.js options that take their place */
   options: { host?: string; port?: number };
+}
+
+/** postgres.js on a libpq URL, host and port in its query read as libpq reads them */
+export function connect(url: string, options: postgres.Options<Record<string, postgres.PostgresType>>): Sql {
+  const target = postgresTarget(url);
+  return postgres(target.url, { ...options, ...target.options });
 }
 
 export function postgresTarget(url: string): PostgresTarget {

@@ -26,9 +26,9 @@
 // only on its admin console), and a wrong guess towards prepared statements
 // fails only under load. PgBouncer's refusal of a startup parameter is
 // recognised, though, and turned into an error that names the setting.
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import type { Logger } from "pino";
-import { postgresTarget } from "./connection-url.js";
+import { connect } from "./connection-url.js";
 import { startEmbeddedPostgres } from "./embedded.js";
 import { migrate, type MigrationResult } from "./migrate.js";
 import type { SchemaNames } from "./schema.js";
@@ -63,12 +63,6 @@ export interface Database {
   dedicated?: (handlers: DedicatedHandlers) => Sql;
   /** Closes the pool, then stops the embedded server if this process started it. */
   close(): Promise<void>;
-}
-
-/** postgres.js on a libpq URL: host and port in its query are read as libpq reads them (connection-url.ts) */
-function connect(url: string, options: postgres.Options<Record<string, postgres.PostgresType>>): Sql {
-  const target = postgresTarget(url);
-  return postgres(target.url, { ...options, ...target.options });
 }
 
 export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Database> {

@@ -80,7 +80,6 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     res.once("close", () => res.writableFinished || controller.abort());
     try {
       let body: unknown = MISSING;
-      let big = false;
       let answerInParts = false;
       if (route.form) {
         // a form route reads its body as request.form() does (form-reader.ts)
@@ -95,7 +94,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
         else if (bytes.length > 0) {
           // a big body's steps (parse, answer) each take milliseconds: they take
           // turns (turns.ts), so that big batches arriving together do not stall the rest
-          big = bytes.length > BIG_BODY_BYTES;
+          const big = bytes.length > BIG_BODY_BYTES;
           answerInParts = bytes.length > ANSWER_IN_PARTS_BYTES;
           if (big) await nextTurn();
           const parsed = parseJsonBytes(bytes);
