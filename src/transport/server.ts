@@ -51,6 +51,15 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
     },
     handler,
   );
+  // The idle timer each connection gets where it is accepted (below) bounds
+  // one that sends nothing. Once a request has arrived, Node's own timers
+  // govern, as they already did for every later request on the connection:
+  // headersTimeout and requestTimeout while it arrives, keepAliveTimeout after
+  // each answer (Node re-arms the socket's timer there and clears it when the
+  // next request comes). Left running, it cut a connection's first request
+  // whose answer took longer than the idle time (a write waiting on a lock)
+  // with no answer at all.
+  h1.on("request", (req: http.IncomingMessage) => req.socket.setTimeout(0));
   const h2 = http2.createServer({}, handler);
   h2.setTimeout(limits.idleTimeoutMs, function (this: unknown, ...args: unknown[]) {
     (args[0] as http2.Http2Session | undefined)?.close?.();
