@@ -72,8 +72,18 @@ export function createGrouper<B, O>(
     return group;
   }
 
-  async function run(group: Waiting[]): Promise<void> {
-    if (group.length === 1) return alone(group[0]!);
+  // The slot is freed as soon as PostgreSQL has answered, before the
+  // requests are: the next group's statement goes out first, and the answers
+  // are written while PostgreSQL works on it (freeing the slot after them left
+  // the slot's backend idle while the answers were written).
+  async function run(group: Waiting[], free: () => void): Promise<void> {
+    if (group.length === 1) {
+      const w = group[0]!;
+      return writeAlone(w.batch).then(
+        (o) => (free(), w.resolve(o)),
+        (e) => (free(), w.reject(e)),
+      );
+    }
     let results: GroupResult<O>[];
     try {
       results = await writeGroup(group.map((w) => w.batch));
@@ -81,17 +91,25 @@ export function createGrouper<B, O>(
       await Promise.all(group.map(alone));
       return;
     }
-    await Promise.all(group.map((w, i) => (results[i]?.ok ? w.resolve((results[i] as { outcome: O }).outcome) : alone(w))));
+    const retry = group.filter((_, i) => !results[i]?.ok);
+    // a batch written again alone keeps the slot until it is done
+    if (retry.length === 0) free();
+    group.forEach((w, i) => results[i]?.ok && w.resolve((results[i] as { outcome: O }).outcome));
+    await Promise.all(retry.map(alone));
   }
 
   function pump(): void {
     while (busy < opts.slots && queue.length > 0) {
       const group = take();
       busy++;
-      void run(group).finally(() => {
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
         busy--;
         pump();
-      });
+      };
+      void run(group, free).finally(free);
     }
   }
 

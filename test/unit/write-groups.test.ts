@@ -1,0 +1,93 @@
+// The group-commit scheduler on its own: who shares a call, and when a slot
+// is given back. (group-commit.test.ts checks the same against PostgreSQL.)
+import { describe, expect, it } from "vitest";
+import { createGrouper, type GroupResult } from "../../src/store/write-groups.js";
+
+type Call = { kind: "alone" | "group"; batches: string[]; done: (fail?: boolean) => void };
+
+function harness(slots: number, failing: string[] = []) {
+  const calls: Call[] = [];
+  const deferred = <T,>(kind: Call["kind"], batches: string[], value: (fail: boolean) => T) =>
+    new Promise<T>((resolve, reject) => calls.push({ kind, batches, done: (fail = false) => (fail ? reject(new Error(`${batches} failed`)) : resolve(value(fail))) }));
+  const grouper = createGrouper<string, string>(
+    { slots, maxBatches: 64, maxMessages: 400, maxChars: 1 << 20, queueDeadlineMs: 60_000, sizeOf: () => ({ messages: 1, chars: 1 }) },
+    (batches) => deferred("group", batches, () => batches.map((b): GroupResult<string> => (failing.includes(b) ? { ok: false } : { ok: true, outcome: `${b} in a group` }))),
+    (batch) => deferred("alone", [batch], () => `${batch} alone`),
+  );
+  return { calls, grouper };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe("createGrouper", () => {
+  it("writes a lone batch at once, and the ones that arrive meanwhile together", async () => {
+    const { calls, grouper } = harness(1);
+    const a = grouper.write("a");
+    const b = grouper.write("b");
+    const c = grouper.write("c");
+    expect(calls.map((x) => [x.kind, x.batches])).toEqual([["alone", ["a"]]]);
+    calls[0]!.done();
+    await settle();
+    expect(calls.map((x) => [x.kind, x.batches])).toEqual([["alone", ["a"]], ["group", ["b", "c"]]]);
+    calls[1]!.done();
+    expect(await Promise.all([a, b, c])).toEqual(["a alone", "b in a group", "c in a group"]);
+  });
+
+  it("sends the next group before it answers the requests of the last one", async () => {
+    const { calls, grouper } = harness(1);
+    const seenWhenAnswered: number[] = [];
+    const a = grouper.write("a").then((o) => (seenWhenAnswered.push(calls.length), o));
+    const b = grouper.write("b").then((o) => (seenWhenAnswered.push(calls.length), o));
+    const c = grouper.write("c").then((o) => (seenWhenAnswered.push(calls.length), o));
+    calls[0]!.done(); // a's answer: b and c go out before a hears back
+    await settle();
+    expect(seenWhenAnswered).toEqual([2]);
+    const d = grouper.write("d");
+    const e = grouper.write("e");
+    calls[1]!.done(); // b and c's answer: d and e go out first
+    await Promise.all([a, b, c]);
+    expect(seenWhenAnswered).toEqual([2, 3, 3]);
+    expect(calls[2]!.batches).toEqual(["d", "e"]);
+    calls[2]!.done();
+    expect(await Promise.all([d, e])).toEqual(["d in a group", "e in a group"]);
+  });
+
+  it("keeps the slot while a batch that failed in its group is written again alone", async () => {
+    const { calls, grouper } = harness(1, ["c"]);
+    const a = grouper.write("a");
+    const b = grouper.write("b");
+    const c = grouper.write("c");
+    calls[0]!.done();
+    await settle();
+    const d = grouper.write("d");
+    calls[1]!.done(); // b stored, c to be written again alone
+    await settle();
+    expect(calls.map((x) => [x.kind, x.batches])).toEqual([["alone", ["a"]], ["group", ["b", "c"]], ["alone", ["c"]]]);
+    expect(await b).toBe("b in a group");
+    calls[2]!.done(); // only now does d get the slot
+    await settle();
+    expect(calls[3]).toMatchObject({ kind: "alone", batches: ["d"] });
+    calls[3]!.done();
+    expect(await Promise.all([a, c, d])).toEqual(["a alone", "c alone", "d alone"]);
+    await settle();
+    expect(grouper.inFlight()).toBe(0);
+  });
+
+  it("writes every batch of a group that failed as a whole alone, and frees the slot after an error", async () => {
+    const { calls, grouper } = harness(1);
+    const a = grouper.write("a");
+    const b = grouper.write("b");
+    const c = grouper.write("c");
+    calls[0]!.done(true);
+    await expect(a).rejects.toThrow("a failed");
+    await settle();
+    calls[1]!.done(true); // the group call fails: b and c alone
+    await settle();
+    expect(calls.slice(2).map((x) => [x.kind, x.batches])).toEqual([["alone", ["b"]], ["alone", ["c"]]]);
+    calls[2]!.done();
+    calls[3]!.done(true);
+    expect(await b).toBe("b alone");
+    await expect(c).rejects.toThrow("c failed");
+    expect(grouper.inFlight()).toBe(0);
+  });
+});
