@@ -13,6 +13,7 @@ import type { ContextValues } from "@connectrpc/connect";
 import { compressionNegotiate, createMethodSerializationLookup, validateReadWriteMaxBytes, type Compression } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, contentTypeUnaryJson, contentTypeUnaryProto, errorToJsonBytes, trailerMux } from "@connectrpc/connect/protocol-connect";
 import { duplicateFree } from "../contract/json-keys.js";
+import { asciiText } from "../domain/validation/ascii-text.js";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
 import { ANSWER_IN_PARTS_BYTES, BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
 import { readAtMost, runUnary, unaryContext, type UnaryRoute } from "./unary-call.js";
@@ -22,7 +23,7 @@ const utf8Decoder = new TextDecoder(); // as connect-es's: malformed bytes becom
 
 /** connect-es's JSON parse (fromJsonString, unknown fields ignored) with a faster duplicate-name scan; where that scan is unsure, the throw hands the call to Connect */
 function parseJson(desc: DescMessage, body: Uint8Array): Message {
-  const text = utf8Decoder.decode(body);
+  const text = asciiText(body) ?? utf8Decoder.decode(body);
   const value = JSON.parse(text) as JsonValue;
   if (!duplicateFree(text)) throw new Error("a member name twice, or an escaped one: Connect decides");
   return fromJson(desc, value, { ignoreUnknownFields: true });

@@ -1,3 +1,5 @@
+import { asciiText } from "./ascii-text.js";
+
 // json.loads(bytes) first guesses the encoding (json.detect_encoding): a
 // BOM names UTF-32, UTF-16 or UTF-8 (removed), and a body whose first or
 // second byte is NUL is read as UTF-16 or UTF-32, not UTF-8; it then decodes
@@ -66,7 +68,7 @@ const strict = (b: Uint8Array) => {
 // triples in a row stay two lone surrogates in Python; a JS string cannot keep
 // them apart from the pair they spell.)
 function utf8(b: Buffer): string | undefined {
-  const fast = strict(b);
+  const fast = asciiText(b) ?? strict(b);
   if (fast !== undefined) return fast;
   let out = "";
   let from = 0;
