@@ -3,20 +3,17 @@
 // writing the same rows directly). Medians of BENCH_RUNS runs (default 5),
 // each run of the service followed by a run of the limit.
 // Prints a table and writes bench/results.json.
-import { execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startPgProxy } from "../test/support/pg-proxy.js";
 import { openBenchDatabase } from "./bench-database.js";
 import type { LoadResult, LoadSpec } from "./load.js";
+import { child, median, POOL, ROOT, startService, stopService } from "./processes.js";
 import { cpuMsOf, postgresCpuMs, rssOf } from "./proc-stats.js";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const POOL = 10;
 
 // What users send: an agent's turn is one message, to one of many sessions;
 // imports send batches; real traffic mixes them.
@@ -34,7 +31,6 @@ const scenarios: Scenario[] = shapes.flatMap((shape) => (["rest", "connect", "gr
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const chosen = scenarios.filter((s) => !only || only.test(`${s.protocol} ${s.name}`));
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   const db = await openBenchDatabase("bench");
@@ -115,27 +111,7 @@ async function main() {
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-async function startService(databaseUrl: string, port?: number) {
-  port ??= await freePort();
-  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service only (e.g. --cpu-prof --cpu-prof-dir=DIR)
-  const nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: { WEB_CONCURRENCY: "1", ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", DB_POOL_SIZE: String(POOL) },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (await fetch(`${url}/ready`).then((r) => r.ok, () => false)) return { url, child, pid: child.pid! };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("service did not become ready");
-}
 
-async function stopService(svc: { child: ReturnType<typeof spawn> }) {
-  svc.child.kill("SIGTERM");
-  await new Promise((r) => svc.child.once("exit", r));
-}
 
 async function scrape(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -147,13 +123,6 @@ async function scrape(url: string): Promise<Record<string, number>> {
   return out;
 }
 
-function child<T>(script: string, spec: object): Promise<T> {
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, ["--import", "tsx", script, JSON.stringify(spec)], { cwd: ROOT, maxBuffer: 1 << 24 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${script}: ${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split("\n").pop()!) as T),
-    ),
-  );
-}
 
 // SQL round trips per request, per protocol: a second service instance talks
 // to PostgreSQL through a counting proxy; sequential requests after warm-up.
@@ -174,15 +143,6 @@ async function roundTrips(dbUrl: string): Promise<Record<string, number>> {
     await proxy.close();
   }
   return out;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 await main();
