@@ -12,10 +12,11 @@
 // service (`env`) and changes to the load (`spec`, over AB_SPEC, over single
 // messages at 16 in flight to 1 000 sessions over REST). Prints each
 // variant's median rate, its ratio to the first variant round by round
-// (median and range), p99, and the service's and PostgreSQL's CPU.
+// (median and range), p99, the event loop's p99 delay, and the service's and
+// PostgreSQL's CPU.
 import { openBenchDatabase } from "./bench-database.js";
 import type { LoadResult, LoadSpec } from "./load.js";
-import { child, median, startService, stopService, type Service } from "./processes.js";
+import { child, median, scrape, startService, stopService, type Service } from "./processes.js";
 import { cpuMsOf, postgresCpuMs } from "./proc-stats.js";
 
 type Variant = { name: string; cwd?: string; env?: Record<string, string>; spec?: Partial<LoadSpec> };
@@ -25,7 +26,7 @@ const base: Omit<LoadSpec, "url" | "seconds" | "tag"> = { protocol: "rest", conc
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const SECONDS = Number(process.env.AB_SECONDS ?? 5);
 
-type Sample = { rate: number; p99: number; cpuMs: number; pgCpuMs: number };
+type Sample = { rate: number; p99: number; loopP99: number; cpuMs: number; pgCpuMs: number };
 const db = await openBenchDatabase("ab");
 const started: (Variant & { svc: Service; samples: Sample[] })[] = [];
 try {
@@ -37,10 +38,12 @@ try {
   for (const v of started) await child("bench/load.ts", spec(v, 2)); // warm-up: also creates the sessions
   for (let r = 0; r < ROUNDS; r++) {
     for (const v of r % 2 ? [...started].reverse() : started) {
+      await scrape(v.svc.url); // resets the event-loop delay histogram
       const cpu0 = cpuMsOf(v.svc.pid);
       const pg0 = postgresCpuMs();
       const load = await child<LoadResult>("bench/load.ts", spec(v, SECONDS));
-      const s = { rate: load.messages / load.seconds, p99: load.latenciesMs.p99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages };
+      const loopP99 = ((await scrape(v.svc.url)).nodejs_eventloop_lag_p99_seconds ?? 0) * 1000;
+      const s = { rate: load.messages / load.seconds, p99: load.latenciesMs.p99, loopP99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages };
       v.samples.push(s);
       console.error(`round ${r + 1} ${v.name}: ${Math.round(s.rate)} msgs/s, p99 ${s.p99.toFixed(1)} ms`);
     }
@@ -55,6 +58,7 @@ try {
         "to first": median(ratios).toFixed(3),
         range: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
         "p99 ms": median(v.samples.map((s) => s.p99)).toFixed(1),
+        "loop p99 ms": median(v.samples.map((s) => s.loopP99)).toFixed(1),
         "service CPU ms/req": median(v.samples.map((s) => s.cpuMs)).toFixed(3),
         "PG CPU ms/msg": median(v.samples.map((s) => s.pgCpuMs)).toFixed(3),
       };

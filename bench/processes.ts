@@ -39,6 +39,17 @@ export async function stopService(svc: Service) {
   await new Promise((r) => svc.child.once("exit", r));
 }
 
+/** The service's /metrics as numbers by name (reading them also resets its event-loop delay histogram). */
+export async function scrape(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const m = /^([a-z0-9_]+) ([0-9.e+-]+)$/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
 /** Runs a bench script with its spec as JSON and returns the JSON of its last line. */
 export function child<T>(script: string, spec: object): Promise<T> {
   return new Promise((resolve, reject) =>

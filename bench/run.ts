@@ -9,7 +9,7 @@ import path from "node:path";
 import { startPgProxy } from "../test/support/pg-proxy.js";
 import { openBenchDatabase } from "./bench-database.js";
 import type { LoadResult, LoadSpec } from "./load.js";
-import { child, median, POOL, ROOT, startService, stopService } from "./processes.js";
+import { child, median, POOL, ROOT, scrape, startService, stopService } from "./processes.js";
 import { cpuMsOf, postgresCpuMs, rssOf } from "./proc-stats.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -110,19 +110,6 @@ async function main() {
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-
-
-async function scrape(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const line of text.split("\n")) {
-    const m = /^([a-z0-9_]+) ([0-9.e+-]+)$/.exec(line);
-    if (m) out[m[1]!] = Number(m[2]);
-  }
-  return out;
-}
-
 
 // SQL round trips per request, per protocol: a second service instance talks
 // to PostgreSQL through a counting proxy; sequential requests after warm-up.

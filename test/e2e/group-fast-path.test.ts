@@ -9,7 +9,7 @@ import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfiguration, loadHonchoSettings } from "../../src/config-honcho.js";
 import { newId } from "../../src/domain/ids.js";
-import { createMessageStore, SPLIT_ARRAY_CHARS, textArray, type BatchOutcome, type BatchWrite, type MessageStore, type NewMessageRow } from "../../src/store/message-store.js";
+import { createMessageStore, SPLIT_ARRAY_CHARS, SPLIT_ARRAY_MIN_AVERAGE, textArray, type BatchOutcome, type BatchWrite, type MessageStore, type NewMessageRow } from "../../src/store/message-store.js";
 import { migrate } from "../../src/store/migrate.js";
 import { tablesOf } from "../../src/store/schema.js";
 import type { TestDb } from "../support/app.js";
@@ -185,8 +185,13 @@ describe("group commit's fast path", () => {
     };
     expect(await shapeOf(awkward)).toEqual({ parameters: 1, split: false });
     expect(await shapeOf([...awkward, long])).toEqual({ parameters: 7, split: true });
+    // many short elements (a group of single messages), however much they hold together: one literal
+    expect(await shapeOf(Array.from({ length: 1000 }, () => "z".repeat(250)))).toEqual({ parameters: 1, split: false });
+    expect(await shapeOf(Array.from({ length: 40 }, () => "z".repeat(SPLIT_ARRAY_MIN_AVERAGE)))).toEqual({ parameters: 40, split: true });
+    expect(await shapeOf(Array.from({ length: 40 }, () => "z".repeat(SPLIT_ARRAY_MIN_AVERAGE - 1)))).toEqual({ parameters: 1, split: false });
     // more elements than a statement may have parameters for, with the rest: one literal
-    expect(await shapeOf(Array.from({ length: 20_000 }, () => "xy"))).toEqual({ parameters: 1, split: false });
+    const long2k = "w".repeat(2 * SPLIT_ARRAY_MIN_AVERAGE);
+    expect(await shapeOf(Array.from({ length: 20_000 }, () => long2k))).toEqual({ parameters: 1, split: false });
     for (const values of [awkward, [...awkward, long]]) {
       // read back as JSON: postgres.js reads an array's unquoted NULL element as the text "NULL"
       const [read] = await conn<{ a: string }[]>`SELECT array_to_json(${textArray(conn, values)})::text AS a`;
