@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import { createContextValues } from "@connectrpc/connect";
 import type { Config } from "./config.js";
+import { useWellFormedCheck } from "./contract/text-encoding.js";
 import { checkAuthSettings } from "./domain/auth/index.js";
 import { createTokenCounter } from "./domain/tokens.js";
 import { bindServices } from "./handlers/index.js";
@@ -45,6 +46,7 @@ export interface App {
 }
 
 export async function startApp(cfg: Config, log: Logger): Promise<App> {
+  useWellFormedCheck();
   checkAuthSettings({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret });
   const tls = cfg.tls && (await openTls(cfg.tls, log)); // before the database: a wrong file stops the start at once
   if (!cfg.authUseAuth) log.warn({ host: cfg.host }, "authentication is off (AUTH_USE_AUTH=false): anyone who can reach this address can write");
