@@ -1,10 +1,10 @@
-import { asciiText } from "./ascii-text.js";
-
 // json.loads(bytes) first guesses the encoding (json.detect_encoding): a
 // BOM names UTF-32, UTF-16 or UTF-8 (removed), and a body whose first or
 // second byte is NUL is read as UTF-16 or UTF-32, not UTF-8; it then decodes
 // with 'surrogatepass'. decodeJsonBytes does that on a request's bytes;
 // decodeLikePython re-reads text already decoded as UTF-8 the same way.
+
+import { asciiText } from "./ascii-text.js";
 
 /**
  * The text Python's json.loads would parse for a body that decoded (as
