@@ -31,7 +31,6 @@ const scenarios: Scenario[] = shapes.flatMap((shape) => (["rest", "connect", "gr
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const chosen = scenarios.filter((s) => !only || only.test(`${s.protocol} ${s.name}`));
 
-
 async function main() {
   const db = await openBenchDatabase("bench");
   const { admin, url: dbUrl } = db;
