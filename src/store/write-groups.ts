@@ -48,7 +48,12 @@ export function createGrouper<B, O>(
   const queue: Waiting[] = [];
   let busy = 0;
 
-  const alone = (w: Waiting) => writeAlone(w.batch).then(w.resolve, w.reject);
+  /** one batch alone; `answered` runs once PostgreSQL has answered, before the request hears back */
+  const alone = (w: Waiting, answered?: () => void) =>
+    writeAlone(w.batch).then(
+      (o) => (answered?.(), w.resolve(o)),
+      (e) => (answered?.(), w.reject(e)),
+    );
 
   function take(): Waiting[] {
     const group: Waiting[] = [];
@@ -77,25 +82,19 @@ export function createGrouper<B, O>(
   // are written while PostgreSQL works on it (freeing the slot after them left
   // the slot's backend idle while the answers were written).
   async function run(group: Waiting[], free: () => void): Promise<void> {
-    if (group.length === 1) {
-      const w = group[0]!;
-      return writeAlone(w.batch).then(
-        (o) => (free(), w.resolve(o)),
-        (e) => (free(), w.reject(e)),
-      );
-    }
+    if (group.length === 1) return alone(group[0]!, free);
     let results: GroupResult<O>[];
     try {
       results = await writeGroup(group.map((w) => w.batch));
     } catch {
-      await Promise.all(group.map(alone));
+      await Promise.all(group.map((w) => alone(w)));
       return;
     }
     const retry = group.filter((_, i) => !results[i]?.ok);
     // a batch written again alone keeps the slot until it is done
     if (retry.length === 0) free();
     group.forEach((w, i) => results[i]?.ok && w.resolve((results[i] as { outcome: O }).outcome));
-    await Promise.all(retry.map(alone));
+    await Promise.all(retry.map((w) => alone(w)));
   }
 
   function pump(): void {
