@@ -12,12 +12,12 @@
 // service (`env`) and changes to the load (`spec`, over AB_SPEC, over single
 // messages at 16 in flight to 1 000 sessions over REST). Prints each
 // variant's median rate, its ratio to the first variant round by round
-// (median and range), p99, the event loop's p99 delay, and the service's and
-// PostgreSQL's CPU.
+// (median and range), p99, the event loop's p99 delay, the CPU of the
+// service, the load and PostgreSQL, and the TCP segments sent per request.
 import { openBenchDatabase } from "./bench-database.js";
 import type { LoadResult, LoadSpec } from "./load.js";
 import { child, median, scrape, startService, stopService, type Service } from "./processes.js";
-import { cpuMsOf, postgresCpuMs } from "./proc-stats.js";
+import { cpuMsOf, postgresCpuMs, tcpSegmentsOut } from "./proc-stats.js";
 
 type Variant = { name: string; cwd?: string; env?: Record<string, string>; spec?: Partial<LoadSpec> };
 const variants = JSON.parse(process.env.AB_VARIANTS ?? "[]") as Variant[];
@@ -26,7 +26,7 @@ const base: Omit<LoadSpec, "url" | "seconds" | "tag"> = { protocol: "rest", conc
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const SECONDS = Number(process.env.AB_SECONDS ?? 5);
 
-type Sample = { rate: number; p99: number; loopP99: number; cpuMs: number; pgCpuMs: number };
+type Sample = { rate: number; p99: number; loopP99: number; cpuMs: number; loadCpuMs: number; pgCpuMs: number; segments: number };
 const db = await openBenchDatabase("ab");
 const started: (Variant & { svc: Service; samples: Sample[] })[] = [];
 try {
@@ -41,9 +41,10 @@ try {
       await scrape(v.svc.url); // resets the event-loop delay histogram
       const cpu0 = cpuMsOf(v.svc.pid);
       const pg0 = postgresCpuMs();
+      const seg0 = tcpSegmentsOut();
       const load = await child<LoadResult>("bench/load.ts", spec(v, SECONDS));
       const loopP99 = ((await scrape(v.svc.url)).nodejs_eventloop_lag_p99_seconds ?? 0) * 1000;
-      const s = { rate: load.messages / load.seconds, p99: load.latenciesMs.p99, loopP99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages };
+      const s = { rate: load.messages / load.seconds, p99: load.latenciesMs.p99, loopP99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, loadCpuMs: load.cpuMs / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages, segments: (tcpSegmentsOut() - seg0) / load.requests };
       v.samples.push(s);
       console.error(`round ${r + 1} ${v.name}: ${Math.round(s.rate)} msgs/s, p99 ${s.p99.toFixed(1)} ms`);
     }
@@ -60,7 +61,10 @@ try {
         "p99 ms": median(v.samples.map((s) => s.p99)).toFixed(1),
         "loop p99 ms": median(v.samples.map((s) => s.loopP99)).toFixed(1),
         "service CPU ms/req": median(v.samples.map((s) => s.cpuMs)).toFixed(3),
+        "load CPU ms/req": median(v.samples.map((s) => s.loadCpuMs)).toFixed(3),
         "PG CPU ms/msg": median(v.samples.map((s) => s.pgCpuMs)).toFixed(3),
+        // every socket on the machine: client and service, service and PostgreSQL
+        "TCP segs/req": median(v.samples.map((s) => s.segments)).toFixed(2),
       };
     }),
   );

@@ -34,3 +34,10 @@ export function postgresCpuMs(): number {
   }
   return total;
 }
+
+/** TCP segments this machine has sent (every socket, loopback included: /proc/net/snmp's OutSegs) */
+export function tcpSegmentsOut(): number {
+  const lines = readFileSync("/proc/net/snmp", "utf8").split("\n").filter((l) => l.startsWith("Tcp:"));
+  const names = lines[0]!.split(/\s+/);
+  return Number(lines[1]!.split(/\s+/)[names.indexOf("OutSegs")]);
+}
