@@ -2,8 +2,8 @@
 // another checkout, for an A/B) and the load and limit scripts, each a
 // process of its own so that its CPU is measured apart.
 import { execFile, spawn } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../test/support/service-process.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 /** the service's pool, and the limit's */
@@ -57,15 +57,6 @@ export function child<T>(script: string, spec: object): Promise<T> {
       err ? reject(new Error(`${script}: ${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split("\n").pop()!) as T),
     ),
   );
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export function median(xs: number[]): number {
