@@ -49,7 +49,8 @@ describe("unary calls in the Connect protocol", () => {
   it.each<[string, Init, () => Record<string, string>, Record<string, string>]>([
     ["a valid batch", {}, admin, {}],
     ["a valid batch whose answer is compressed", { messages: many }, admin, { "accept-encoding": "gzip" }],
-    // over 64 KiB of body: the answer is made in parts (turns.ts)
+    // over 16 KiB of body its parse takes turns, over 64 KiB the answer is made in parts too (turns.ts)
+    ["a batch of 100 × 250 characters", { messages: Array.from({ length: 100 }, (_, i) => ({ content: `${i} `.padEnd(250, "lorem ipsum "), peerId: "p" })) }, admin, {}],
     ["a batch of 100 KB", { messages: Array.from({ length: 8 }, (_, i) => ({ content: `${i} `.padEnd(9_000, "é lorem <ipsum> "), peerId: "p" })) }, admin, {}],
     ["an invalid batch (422 details)", { sessionId: "bad id!", messages: [{ content: "x".repeat(25_001), peerId: "" }] }, admin, {}],
     ["no token", {}, () => ({}), {}],

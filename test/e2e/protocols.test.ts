@@ -27,7 +27,7 @@ describe("REST", () => {
     expect(Math.abs(new Date(m!.created_at as string).getTime() - row!.created_at.getTime())).toBeLessThan(1);
   });
 
-  // past 64 KiB of body the answer is made in parts (turns.ts), past 256 KiB taking turns too
+  // past 16 KiB of body the parse takes turns, past 64 KiB the answer is made in parts too (turns.ts)
   it.each([
     [15, 64 * 1024, 256 * 1024],
     [100, 256 * 1024, Infinity],
