@@ -10,6 +10,7 @@ import { CreateMessagesRequestSchema, CreateMessagesResponseSchema } from "../..
 import { connectUnaryCounts } from "../../src/transport/connect-unary.js";
 import { useTestApp } from "../support/app.js";
 import { hs256 } from "../support/jwt.js";
+import { lorem } from "../support/token-corpus.js";
 
 const SECRET = "connect-unary-secret";
 const t = useTestApp({ authUseAuth: true, authJwtSecret: SECRET, bodyLimitBytes: 128 * 1024 });
@@ -50,7 +51,7 @@ describe("unary calls in the Connect protocol", () => {
     ["a valid batch", {}, admin, {}],
     ["a valid batch whose answer is compressed", { messages: many }, admin, { "accept-encoding": "gzip" }],
     // over 16 KiB of body its parse takes turns, over 64 KiB the answer is made in parts too (turns.ts)
-    ["a batch of 100 × 250 characters", { messages: Array.from({ length: 100 }, (_, i) => ({ content: `${i} `.padEnd(250, "lorem ipsum "), peerId: "p" })) }, admin, {}],
+    ["a batch of 100 × 250 characters", { messages: Array.from({ length: 100 }, (_, i) => ({ content: lorem(i, 250), peerId: "p" })) }, admin, {}],
     ["a batch of 100 KB", { messages: Array.from({ length: 8 }, (_, i) => ({ content: `${i} `.padEnd(9_000, "é lorem <ipsum> "), peerId: "p" })) }, admin, {}],
     ["an invalid batch (422 details)", { sessionId: "bad id!", messages: [{ content: "x".repeat(25_001), peerId: "" }] }, admin, {}],
     ["no token", {}, () => ({}), {}],

@@ -8,6 +8,7 @@ import { CreateMessagesRequestSchema, CreateMessagesResponseSchema } from "../..
 import { grpcUnaryCounts } from "../../src/transport/grpc-unary.js";
 import { useTestApp } from "../support/app.js";
 import { hs256 } from "../support/jwt.js";
+import { lorem } from "../support/token-corpus.js";
 
 const SECRET = "grpc-unary-secret";
 const t = useTestApp({ authUseAuth: true, authJwtSecret: SECRET, bodyLimitBytes: 64 * 1024 });
@@ -54,7 +55,7 @@ describe("plain unary gRPC", () => {
   it.each([
     ["a valid batch", request({}), admin],
     // about 30 KB: the size whose parse takes turns in REST and Connect (turns.ts), here answered directly
-    ["a batch of 100 × 250 characters", request({ messages: Array.from({ length: 100 }, (_, i) => ({ content: `${i} `.padEnd(250, "lorem ipsum "), peerId: "p" })) }), admin],
+    ["a batch of 100 × 250 characters", request({ messages: Array.from({ length: 100 }, (_, i) => ({ content: lorem(i, 250), peerId: "p" })) }), admin],
     ["an invalid batch (422 details)", request({ sessionId: "bad id!", messages: [{ content: "x".repeat(25_001), peerId: "" }] }), admin],
     ["no token", request({}), () => ({})],
     ["a token for another workspace", request({}), () => ({ authorization: `Bearer ${hs256({ w: "other" }, SECRET)}` })],

@@ -3,6 +3,7 @@
 // batch of 100 short messages does, a single message does not.
 import { describe, expect, it } from "vitest";
 import { nextTurn, BIG_BODY_BYTES } from "../../src/transport/turns.js";
+import { lorem } from "../support/token-corpus.js";
 
 describe("nextTurn", () => {
   it("runs one waiter per event-loop iteration, first come first served, with other work between", async () => {
@@ -39,7 +40,7 @@ describe("nextTurn", () => {
 
 describe("BIG_BODY_BYTES", () => {
   const body = (count: number, length: number) =>
-    Buffer.byteLength(JSON.stringify({ messages: Array.from({ length: count }, (_, i) => ({ content: `${i} `.padEnd(length, "lorem ipsum "), peer_id: "alice" })) }));
+    Buffer.byteLength(JSON.stringify({ messages: Array.from({ length: count }, (_, i) => ({ content: lorem(i, length), peer_id: "alice" })) }));
 
   it("sends a batch of 100 short messages through turns, a single message straight through", () => {
     expect(body(100, 250)).toBeGreaterThan(BIG_BODY_BYTES);
