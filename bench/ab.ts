@@ -26,7 +26,7 @@ const base: Omit<LoadSpec, "url" | "seconds" | "tag"> = { protocol: "rest", conc
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const SECONDS = Number(process.env.AB_SECONDS ?? 5);
 
-type Sample = { rate: number; p99: number; loopP99: number; cpuMs: number; loadCpuMs: number; pgCpuMs: number; segments: number };
+type Sample = { rate: number; p99: number; loopP99: number; cpuMs: number; loadCpuMs: number; pgCpuMs: number; segments: number; perCommit: number; waitMs: number; statementMs: number };
 const db = await openBenchDatabase("ab");
 const started: (Variant & { svc: Service; samples: Sample[] })[] = [];
 try {
@@ -38,13 +38,19 @@ try {
   for (const v of started) await child("bench/load.ts", spec(v, 2)); // warm-up: also creates the sessions
   for (let r = 0; r < ROUNDS; r++) {
     for (const v of r % 2 ? [...started].reverse() : started) {
-      await scrape(v.svc.url); // resets the event-loop delay histogram
+      const m0 = await scrape(v.svc.url); // also resets the event-loop delay histogram
       const cpu0 = cpuMsOf(v.svc.pid);
       const pg0 = postgresCpuMs();
       const seg0 = tcpSegmentsOut();
       const load = await child<LoadResult>("bench/load.ts", spec(v, SECONDS));
-      const loopP99 = ((await scrape(v.svc.url)).nodejs_eventloop_lag_p99_seconds ?? 0) * 1000;
-      const s = { rate: load.messages / load.seconds, p99: load.latenciesMs.p99, loopP99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, loadCpuMs: load.cpuMs / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages, segments: (tcpSegmentsOut() - seg0) / load.requests };
+      const m = await scrape(v.svc.url);
+      const loopP99 = (m.nodejs_eventloop_lag_p99_seconds ?? 0) * 1000;
+      // group commit: batches per statement, a batch's wait for a write slot, a statement's time in PostgreSQL
+      const delta = (name: string) => (m[name] ?? NaN) - (m0[name] ?? NaN);
+      const statements = delta("honcho_write_statements_total");
+      const batches = delta("honcho_write_batches_total");
+      const grouping = { perCommit: batches / statements, waitMs: (delta("honcho_write_wait_seconds_total") * 1000) / batches, statementMs: (delta("honcho_write_statement_seconds_total") * 1000) / statements };
+      const s = { ...grouping, rate: load.messages / load.seconds, p99: load.latenciesMs.p99, loopP99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, loadCpuMs: load.cpuMs / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages, segments: (tcpSegmentsOut() - seg0) / load.requests };
       v.samples.push(s);
       console.error(`round ${r + 1} ${v.name}: ${Math.round(s.rate)} msgs/s, p99 ${s.p99.toFixed(1)} ms`);
     }
@@ -65,6 +71,10 @@ try {
         "PG CPU ms/msg": median(v.samples.map((s) => s.pgCpuMs)).toFixed(3),
         // every socket on the machine: client and service, service and PostgreSQL
         "TCP segs/req": median(v.samples.map((s) => s.segments)).toFixed(2),
+        "reqs/commit": median(v.samples.map((s) => s.perCommit)).toFixed(2),
+        // NaN for a checkout from before these metrics
+        "slot wait ms": median(v.samples.map((s) => s.waitMs)).toFixed(2),
+        "statement ms": median(v.samples.map((s) => s.statementMs)).toFixed(2),
       };
     }),
   );

@@ -60,6 +60,13 @@ export interface MessageStore {
   inFlight(): number;
   /** calls of write_batches so far (each one statement and one commit) and the batches they carried: how well group commit groups */
   counts(): { statements: number; batches: number };
+  /**
+   * Seconds so far, summed: batches waiting for a write slot, and write_batches
+   * calls from sent to answered (the commit included). With the counts, an
+   * operator sees whether requests wait on the slots (WRITE_GROUP_SLOTS) or on
+   * PostgreSQL.
+   */
+  seconds(): { waiting: number; writing: number };
 }
 
 export interface MessageStoreOptions {
@@ -90,6 +97,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
   const defaultsJson = JSON.stringify(defaults);
   const counts = { statements: 0, batches: 0 };
   const countsSoFar = () => ({ ...counts });
+  let writingMs = 0;
 
   const statement = (batches: BatchWrite[], isolate: boolean) => {
     counts.statements++;
@@ -108,6 +116,17 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
         ${defaultsJson}::text::jsonb, ${String(embed)}::text::boolean, ${String(isolate)}::text::boolean, ${a.internalMetadata}::text[])`;
   };
 
+  /** one call of write_batches; its time from sent to answered is counted */
+  async function call(batches: BatchWrite[], isolate: boolean): Promise<Row[]> {
+    const query = statement(batches, isolate);
+    const started = performance.now();
+    try {
+      return await withDeadline(query, deadlineMs);
+    } finally {
+      writingMs += performance.now() - started;
+    }
+  }
+
   const committed = (b: BatchWrite, outcome: BatchOutcome) => {
     if (outcome.kind === "stored") onCommit?.(b.workspaceName, b.sessionName);
     return outcome;
@@ -116,7 +135,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
   async function writeAlone(b: BatchWrite): Promise<BatchOutcome> {
     for (let tries = 1; ; tries++) {
       try {
-        return committed(b, outcomeOf(await withDeadline(statement([b], false), deadlineMs)));
+        return committed(b, outcomeOf(await call([b], false)));
       } catch (err) {
         if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
       }
@@ -124,7 +143,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
   }
 
   async function writeGroup(batches: BatchWrite[]): Promise<GroupResult<BatchOutcome>[]> {
-    const rows = await withDeadline(statement(batches, true), deadlineMs);
+    const rows = await call(batches, true);
     const byBatch = batches.map(() => [] as Row[]);
     for (const r of rows) byBatch[r.batch - 1]!.push(r);
     return byBatch.map((own, i) => (own[0] === undefined || own[0].status === "failed" ? { ok: false } : { ok: true, outcome: committed(batches[i]!, outcomeOf(own)) }));
@@ -135,6 +154,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     return {
       inFlight: () => inFlight,
       counts: countsSoFar,
+      seconds: () => ({ waiting: 0, writing: writingMs / 1000 }),
       async write(b) {
         inFlight++;
         try {
@@ -162,7 +182,12 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     writeGroup,
     writeAlone,
   );
-  return { inFlight: grouper.inFlight, counts: countsSoFar, write: grouper.write };
+  return {
+    inFlight: grouper.inFlight,
+    counts: countsSoFar,
+    seconds: () => ({ waiting: grouper.waitedMs() / 1000, writing: writingMs / 1000 }),
+    write: grouper.write,
+  };
 }
 
 function outcomeOf(rows: Row[]): BatchOutcome {

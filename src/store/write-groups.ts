@@ -35,6 +35,8 @@ export interface Grouper<B, O> {
   write(batch: B): Promise<O>;
   /** groups in flight */
   inFlight(): number;
+  /** milliseconds batches have waited so far for a free slot, summed over the batches */
+  waitedMs(): number;
 }
 
 export function createGrouper<B, O>(
@@ -47,6 +49,7 @@ export function createGrouper<B, O>(
   type Waiting = { batch: B; resolve: (o: O) => void; reject: (e: unknown) => void; since: number };
   const queue: Waiting[] = [];
   let busy = 0;
+  let waited = 0;
 
   /** one batch alone; `answered` runs once PostgreSQL has answered, before the request hears back */
   const alone = (w: Waiting, answered?: () => void) =>
@@ -59,9 +62,11 @@ export function createGrouper<B, O>(
     const group: Waiting[] = [];
     let messages = 0;
     let chars = 0;
-    const stale = performance.now() - opts.queueDeadlineMs;
+    const now = performance.now();
+    const stale = now - opts.queueDeadlineMs;
     const keys = new Set<string>();
     while (queue.length > 0 && queue[0]!.since < stale) {
+      waited += now - queue[0]!.since; // a write that gave up waiting counts too: it is what a stuck pool looks like
       queue.shift()!.reject(Object.assign(new Error("waited too long for a turn to write"), { code: "57014" }));
     }
     while (queue.length > 0 && group.length < opts.maxBatches) {
@@ -70,7 +75,9 @@ export function createGrouper<B, O>(
       const key = opts.keyOf?.(queue[0]!.batch);
       if (key !== undefined && keys.has(key)) break;
       if (key !== undefined) keys.add(key);
-      group.push(queue.shift()!);
+      const w = queue.shift()!;
+      waited += now - w.since;
+      group.push(w);
       messages += size.messages;
       chars += size.chars;
     }
@@ -114,6 +121,7 @@ export function createGrouper<B, O>(
 
   return {
     inFlight: () => busy,
+    waitedMs: () => waited,
     write(batch) {
       return new Promise<O>((resolve, reject) => {
         queue.push({ batch, resolve, reject, since: performance.now() });

@@ -39,6 +39,7 @@ export interface WriteStats {
   /** batches being written right now */
   inFlight(): number;
   counts(): { statements: number; batches: number };
+  seconds(): { waiting: number; writing: number };
 }
 
 export function createObservability(log: Logger, writes: WriteStats): Observability {
@@ -68,16 +69,24 @@ export function createObservability(log: Logger, writes: WriteStats): Observabil
       this.set(writes.inFlight());
     },
   });
-  // group commit at work: batches per statement is the second over the first
-  let seen = { statements: 0, batches: 0 };
-  const catchUp = () => {
-    const now = writes.counts();
-    statements.inc(now.statements - seen.statements);
-    batches.inc(now.batches - seen.batches);
-    seen = now;
-  };
-  const statements = new client.Counter({ name: "honcho_write_statements_total", help: "Calls of write_batches, each one statement and one commit", registers: [registry], collect: catchUp });
-  const batches = new client.Counter({ name: "honcho_write_batches_total", help: "Batches of messages carried by those statements", registers: [registry], collect: catchUp });
+  // Counters that mirror running totals the message store keeps: each scrape
+  // reads the total. Group commit at work: batches per statement is the
+  // second over the first; where a write's time goes: waiting for a slot, or
+  // in PostgreSQL.
+  const total = (name: string, help: string, read: () => number) =>
+    new client.Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  total("honcho_write_statements_total", "Calls of write_batches, each one statement and one commit", () => writes.counts().statements);
+  total("honcho_write_batches_total", "Batches of messages carried by those statements", () => writes.counts().batches);
+  total("honcho_write_wait_seconds_total", "Time batches waited for a free write slot (group commit), summed over the batches", () => writes.seconds().waiting);
+  total("honcho_write_statement_seconds_total", "Time those statements took from sent to answered, commit included, summed over the statements", () => writes.seconds().writing);
 
   return {
     registry,

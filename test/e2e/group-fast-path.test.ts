@@ -133,6 +133,13 @@ describe("group commit's fast path", () => {
     // what /metrics reports: two statements, the held write alone and the eight batches together
     expect(grouped.counts()).toEqual({ statements: 2, batches: 9 });
     expect(alone.counts()).toEqual({ statements: 9, batches: 9 });
+    // and where the time went: the held write's statement waited ≥ 100 ms on
+    // the lock inside PostgreSQL, the eight batches for its slot; written
+    // without group commit nothing waits for a slot
+    expect(grouped.seconds().writing).toBeGreaterThanOrEqual(0.1);
+    expect(grouped.seconds().waiting).toBeGreaterThan(0);
+    expect(alone.seconds()).toEqual({ waiting: 0, writing: expect.any(Number) });
+    expect(alone.seconds().writing).toBeGreaterThan(0);
 
     // one statement for the steady batches; write_one for the held write
     // (alone), the new peer, the new session and the inactive session only

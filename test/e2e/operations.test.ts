@@ -160,6 +160,12 @@ describe("logs and metrics", () => {
       // group commit: two requests, each its own statement here (one after the other)
       expect(metrics).toContain("honcho_write_statements_total 2");
       expect(metrics).toContain("honcho_write_batches_total 2");
+      // where the writes' time went: the two statements took some; a request
+      // written alone waited for no slot
+      expect(Number(/^honcho_write_statement_seconds_total (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+      const waited = Number(/^honcho_write_wait_seconds_total (\S+)$/m.exec(metrics)?.[1]);
+      expect(waited).toBeGreaterThanOrEqual(0);
+      expect(waited).toBeLessThan(0.05);
       expect(metrics).toMatch(/process_resident_memory_bytes \d+/);
     } finally {
       await observed.stop();

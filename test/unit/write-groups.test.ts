@@ -5,12 +5,12 @@ import { createGrouper, type GroupResult } from "../../src/store/write-groups.js
 
 type Call = { kind: "alone" | "group"; batches: string[]; done: (fail?: boolean) => void };
 
-function harness(slots: number, failing: string[] = []) {
+function harness(slots: number, failing: string[] = [], queueDeadlineMs = 60_000) {
   const calls: Call[] = [];
   const deferred = <T,>(kind: Call["kind"], batches: string[], value: (fail: boolean) => T) =>
     new Promise<T>((resolve, reject) => calls.push({ kind, batches, done: (fail = false) => (fail ? reject(new Error(`${batches} failed`)) : resolve(value(fail))) }));
   const grouper = createGrouper<string, string>(
-    { slots, maxBatches: 64, maxMessages: 400, maxChars: 1 << 20, queueDeadlineMs: 60_000, sizeOf: () => ({ messages: 1, chars: 1 }) },
+    { slots, maxBatches: 64, maxMessages: 400, maxChars: 1 << 20, queueDeadlineMs, sizeOf: () => ({ messages: 1, chars: 1 }) },
     (batches) => deferred("group", batches, () => batches.map((b): GroupResult<string> => (failing.includes(b) ? { ok: false } : { ok: true, outcome: `${b} in a group` }))),
     (batch) => deferred("alone", [batch], () => `${batch} alone`),
   );
@@ -89,5 +89,41 @@ describe("createGrouper", () => {
     expect(await b).toBe("b alone");
     await expect(c).rejects.toThrow("c failed");
     expect(grouper.inFlight()).toBe(0);
+  });
+
+  it("counts the time batches wait for a slot, and none for a batch that finds one free", async () => {
+    const { calls, grouper } = harness(1);
+    const a = grouper.write("a");
+    expect(grouper.waitedMs()).toBeLessThan(5); // a went at once
+    const b = grouper.write("b");
+    const c = grouper.write("c");
+    await new Promise((r) => setTimeout(r, 60));
+    calls[0]!.done(); // b and c have waited ~60 ms each
+    await settle();
+    const waited = grouper.waitedMs();
+    expect(waited).toBeGreaterThanOrEqual(2 * 55);
+    expect(waited).toBeLessThan(2 * 60 + 1000);
+    calls[1]!.done();
+    await Promise.all([a, b, c]);
+    expect(grouper.waitedMs()).toBe(waited);
+  });
+
+  it("fails a write that waited past the deadline as a cancelled statement, counts its wait, and writes the fresh ones", async () => {
+    const { calls, grouper } = harness(1, [], 200);
+    const a = grouper.write("a");
+    const stale = grouper.write("stale");
+    const staleOutcome = stale.then(
+      () => "written",
+      (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const fresh = grouper.write("fresh");
+    calls[0]!.done();
+    await settle();
+    expect(await staleOutcome).toBe("57014: waited too long for a turn to write");
+    expect(calls.map((x) => [x.kind, x.batches])).toEqual([["alone", ["a"]], ["alone", ["fresh"]]]);
+    expect(grouper.waitedMs()).toBeGreaterThanOrEqual(295);
+    calls[1]!.done();
+    expect(await Promise.all([a, fresh])).toEqual(["a alone", "fresh alone"]);
   });
 });
