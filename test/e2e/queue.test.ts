@@ -13,7 +13,7 @@ import pino from "pino";
 import { watchMessagesHandler } from "../../src/handlers/watch-messages.js";
 import type { Dependencies } from "../../src/handlers/index.js";
 import { createMessageReads } from "../../src/store/message-reads.js";
-import { createCommitFeed } from "../../src/store/notifications.js";
+import { ANNOUNCE_GAP_MS, createCommitFeed, MESSAGES_CHANNEL } from "../../src/store/notifications.js";
 import { tablesOf } from "../../src/store/schema.js";
 import { startTestApp, useTestApp } from "../support/app.js";
 import { postMessages } from "../support/clients.js";
@@ -240,6 +240,84 @@ describe("WatchMessages", () => {
       abort.abort();
       await it.return?.(undefined);
       await commits.close();
+    }
+  });
+});
+
+// Commit announcements on real PostgreSQL: the feed's own NOTIFY statements
+// are counted through the pool's tag function; a LISTEN connection of the
+// test's own hears what they say.
+describe("commit announcements", () => {
+  async function feedAndEar(gapMs?: number) {
+    const statements: number[] = [];
+    const counted = ((strings: TemplateStringsArray, ...values: unknown[]) => {
+      if (strings.join("?").includes("pg_notify")) statements.push((values[1] as string[]).length);
+      return t.db.sql(strings, ...(values as never[]));
+    }) as unknown as typeof t.db.sql;
+    const commits = createCommitFeed(counted, undefined, pino({ level: "silent" }), gapMs);
+    const heard: string[] = [];
+    const ear = t.app.db.dedicated!({ onnotify: (channel, key) => channel === MESSAGES_CHANNEL && heard.push(key), onclose: () => {} });
+    await ear.unsafe(`LISTEN ${MESSAGES_CHANNEL}`);
+    const until = async (n: number) => {
+      for (let i = 0; i < 500 && heard.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    return { statements, commits, heard, until, close: async () => (await commits.close(), await ear.end()) };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it("announces a commit after a quiet spell at once, and the commits of a busy spell together, one statement per gap", async () => {
+    const f = await feedAndEar(1_000);
+    try {
+      f.commits.announce("ann", "first");
+      await tick();
+      expect(f.statements).toEqual([1]); // sent without waiting for a timer
+      await f.until(1);
+      const sentAt = performance.now();
+      for (let i = 0; i < 20; i++) f.commits.announce("ann", `s${i}`);
+      f.commits.announce("ann", "s0"); // the same session twice: told once
+      await new Promise((r) => setTimeout(r, 300));
+      expect(f.statements).toEqual([1]); // the gap has not passed
+      await f.until(21);
+      expect(performance.now() - sentAt).toBeGreaterThan(600);
+      expect(f.heard.sort()).toEqual(["ann/first", ...Array.from({ length: 20 }, (_, i) => `ann/s${i}`)].sort());
+      expect(f.statements).toEqual([1, 20]); // the busy spell: one statement, once the gap had passed
+    } finally {
+      await f.close();
+    }
+  });
+
+  it("waits no longer than the gap: the default is a few milliseconds", async () => {
+    expect(ANNOUNCE_GAP_MS).toBeLessThanOrEqual(20);
+    const f = await feedAndEar();
+    try {
+      f.commits.announce("ann-gap", "a");
+      await f.until(1);
+      f.commits.announce("ann-gap", "b");
+      await f.until(2);
+      await new Promise((r) => setTimeout(r, 2 * ANNOUNCE_GAP_MS));
+      f.commits.announce("ann-gap", "c");
+      await tick();
+      expect(f.statements.length).toBe(3); // b after its gap, c at once
+      await f.until(3);
+      expect(f.heard).toEqual(["ann-gap/a", "ann-gap/b", "ann-gap/c"]);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it("sends what waits for its turn when it closes", async () => {
+    const f = await feedAndEar(60_000);
+    try {
+      f.commits.announce("ann-close", "a");
+      f.commits.announce("ann-close", "b"); // waits for the gap
+      const closing = performance.now();
+      await f.commits.close();
+      expect(performance.now() - closing).toBeLessThan(10_000);
+      expect(f.statements).toEqual([1, 1]);
+      await f.until(2);
+      expect(f.heard).toEqual(["ann-close/a", "ann-close/b"]);
+    } finally {
+      await f.close();
     }
   });
 });
