@@ -103,6 +103,21 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     counts.statements++;
     counts.batches += batches.length;
     const a = arraysOf(batches);
+    // A batch written alone with no idempotency key needs none of
+    // write_batches' own work (keys, locks in order, groups): write_one
+    // directly, its session's lock included, costs PostgreSQL ~0.1 ms less a
+    // request. No row back: the session is inactive.
+    if (batches.length === 1 && !isolate && !batches[0]!.once) {
+      return sql<Row[]>`
+        SELECT 1 AS batch, 'stored' AS status, o_public_id AS public_id, o_micros AS micros FROM ${t.fn("write_one")}(
+          ${a.ws[0]!}::text, ${a.sess[0]!}::text, ${a.wsId[0]!}::text, ${a.sessId[0]!}::text,
+          ${a.peerNames}::text[], ${a.peerIds}::text[],
+          ${a.publicIds}::text[], ${a.peerOf}::text[], ${textArray(sql, a.contents)}, ${a.metadata}::text[], ${a.tokens}::int[],
+          ${a.createdAt}::text[]::timestamptz[], ${a.configurations}::text[],
+          ${a.chunkOf}::int[], ${textArray(sql, a.chunks)},
+          ${defaultsJson}::text::jsonb, ${String(embed)}::text::boolean, ${a.internalMetadata}::text[])
+        ORDER BY o_seq`;
+    }
     return sql<Row[]>`
       SELECT batch, status, public_id, micros FROM ${t.fn("write_batches")}(
         ${a.ws}::text[], ${a.sess}::text[], ${a.wsId}::text[], ${a.sessId}::text[],
@@ -135,7 +150,8 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
   async function writeAlone(b: BatchWrite): Promise<BatchOutcome> {
     for (let tries = 1; ; tries++) {
       try {
-        return committed(b, outcomeOf(await call([b], false)));
+        const rows = await call([b], false);
+        return committed(b, rows.length === 0 ? { kind: "inactive" } : outcomeOf(rows));
       } catch (err) {
         if (tries >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? "")) throw err;
       }

@@ -89,7 +89,7 @@ async function asOneGroup(s: MessageStore, ws: string, batches: BatchWrite[]): P
 const functionCalls = async () => {
   await conn`SELECT pg_stat_force_next_flush()`;
   await conn`SELECT 1`;
-  const rows = await conn`SELECT funcname, calls::int FROM pg_stat_user_functions WHERE funcname IN ('write_one', 'write_steady')`;
+  const rows = await conn`SELECT funcname, calls::int FROM pg_stat_user_functions WHERE funcname IN ('write_one', 'write_steady', 'write_batches')`;
   return Object.fromEntries(rows.map((r) => [r.funcname, r.calls])) as Record<string, number>;
 };
 
@@ -123,8 +123,14 @@ describe("group commit's fast path", () => {
     await setUp("wsgrup");
     const alone = store(0);
     const aloneOutcomes: BatchOutcome[] = [];
+    const beforeAlone = await functionCalls();
     await alone.write(batch("wsalon", "held", [row(idOf("wsalon", "held"), "a", "held")]));
     for (const b of theGroup("wsalon")) aloneOutcomes.push(await alone.write(b));
+    const afterAlone = await functionCalls();
+    // written alone, a batch with no idempotency key is one call of
+    // write_one; the keyed one goes through write_batches (which calls write_one)
+    expect((afterAlone.write_batches ?? 0) - (beforeAlone.write_batches ?? 0)).toBe(1);
+    expect((afterAlone.write_one ?? 0) - (beforeAlone.write_one ?? 0)).toBe(9);
 
     const before = await functionCalls();
     const grouped = store(1);

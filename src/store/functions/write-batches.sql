@@ -47,7 +47,11 @@ CREATE OR REPLACE FUNCTION {{service}}.write_one(
   -- facts, written with the message (Honcho writes them in a later commit)
   p_internal_metadata text[] DEFAULT NULL
 ) RETURNS TABLE (o_seq bigint, o_public_id text, o_micros text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- generic plans, as under write_batches (below): the store also calls this
+-- function directly, for a batch written alone with no idempotency key
+SET plan_cache_mode = force_generic_plan
+AS $$
 DECLARE
   w_conf jsonb;
   s_id text;
