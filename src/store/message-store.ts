@@ -58,11 +58,11 @@ export interface MessageStore {
   write(batch: BatchWrite): Promise<BatchOutcome>;
   /** batches being written right now (each holds one pooled connection) */
   inFlight(): number;
-  /** calls of write_batches so far (each one statement and one commit) and the batches they carried: how well group commit groups */
+  /** write statements so far (write_batches, or write_one for a batch alone; each one commit) and the batches they carried: how well group commit groups */
   counts(): { statements: number; batches: number };
   /**
-   * Seconds so far, summed: batches waiting for a write slot, and write_batches
-   * calls from sent to answered (the commit included). With the counts, an
+   * Seconds so far, summed: batches waiting for a write slot, and write
+   * statements from sent to answered (the commit included). With the counts, an
    * operator sees whether requests wait on the slots (WRITE_GROUP_SLOTS) or on
    * PostgreSQL.
    */

@@ -83,7 +83,7 @@ export function createObservability(log: Logger, writes: WriteStats): Observabil
         this.inc(read());
       },
     });
-  total("honcho_write_statements_total", "Calls of write_batches, each one statement and one commit", () => writes.counts().statements);
+  total("honcho_write_statements_total", "Write statements (write_batches, or write_one for a batch written alone), each one commit", () => writes.counts().statements);
   total("honcho_write_batches_total", "Batches of messages carried by those statements", () => writes.counts().batches);
   total("honcho_write_wait_seconds_total", "Time batches waited for a free write slot (group commit), summed over the batches", () => writes.seconds().waiting);
   total("honcho_write_statement_seconds_total", "Time those statements took from sent to answered, commit included, summed over the statements", () => writes.seconds().writing);
