@@ -103,19 +103,23 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
     counts.statements++;
     counts.batches += batches.length;
     const a = arraysOf(batches);
+    // the arguments both functions take alike, in their order: the peers,
+    // the messages, their embedding chunks, the defaults
+    const rows = sql`
+        ${a.peerNames}::text[], ${a.peerIds}::text[],
+        ${a.publicIds}::text[], ${a.peerOf}::text[], ${textArray(sql, a.contents)}, ${a.metadata}::text[], ${a.tokens}::int[],
+        ${a.createdAt}::text[]::timestamptz[], ${a.configurations}::text[],
+        ${a.chunkOf}::int[], ${textArray(sql, a.chunks)},
+        ${defaultsJson}::text::jsonb, ${String(embed)}::text::boolean`;
     // A batch written alone with no idempotency key needs none of
     // write_batches' own work (keys, locks in order, groups): write_one
     // directly, its session's lock included, costs PostgreSQL ~0.1 ms less a
-    // request. No row back: the session is inactive.
+    // request. No row back: the session is inactive (writeAlone).
     if (batches.length === 1 && !isolate && !batches[0]!.once) {
       return sql<Row[]>`
         SELECT 1 AS batch, 'stored' AS status, o_public_id AS public_id, o_micros AS micros FROM ${t.fn("write_one")}(
           ${a.ws[0]!}::text, ${a.sess[0]!}::text, ${a.wsId[0]!}::text, ${a.sessId[0]!}::text,
-          ${a.peerNames}::text[], ${a.peerIds}::text[],
-          ${a.publicIds}::text[], ${a.peerOf}::text[], ${textArray(sql, a.contents)}, ${a.metadata}::text[], ${a.tokens}::int[],
-          ${a.createdAt}::text[]::timestamptz[], ${a.configurations}::text[],
-          ${a.chunkOf}::int[], ${textArray(sql, a.chunks)},
-          ${defaultsJson}::text::jsonb, ${String(embed)}::text::boolean, ${a.internalMetadata}::text[])
+          ${rows}, ${a.internalMetadata}::text[])
         ORDER BY o_seq`;
     }
     return sql<Row[]>`
@@ -124,14 +128,10 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
         ${a.msgFirst}::int[], ${a.msgCount}::int[], ${a.peerFirst}::int[], ${a.peerCount}::int[],
         ${a.chunkFirst}::int[], ${a.chunkCount}::int[],
         ${a.keyScope}::text[], ${a.key}::text[], ${a.keyHash}::text[], ${a.keyTtl}::int[],
-        ${a.peerNames}::text[], ${a.peerIds}::text[],
-        ${a.publicIds}::text[], ${a.peerOf}::text[], ${textArray(sql, a.contents)}, ${a.metadata}::text[], ${a.tokens}::int[],
-        ${a.createdAt}::text[]::timestamptz[], ${a.configurations}::text[],
-        ${a.chunkOf}::int[], ${textArray(sql, a.chunks)},
-        ${defaultsJson}::text::jsonb, ${String(embed)}::text::boolean, ${String(isolate)}::text::boolean, ${a.internalMetadata}::text[])`;
+        ${rows}, ${String(isolate)}::text::boolean, ${a.internalMetadata}::text[])`;
   };
 
-  /** one call of write_batches; its time from sent to answered is counted */
+  /** one write statement (write_batches, or write_one for a batch alone); its time from sent to answered is counted */
   async function call(batches: BatchWrite[], isolate: boolean): Promise<Row[]> {
     const query = statement(batches, isolate);
     const started = performance.now();
