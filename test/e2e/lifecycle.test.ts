@@ -35,7 +35,7 @@ describe("graceful shutdown", () => {
     await holder;
     expect((await inFlight).status).toBe(201);
     await stopped;
-    const conns = await db.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'honcho-ingest' AND datname = current_database()`;
+    const conns = await db.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'honcho-ingest%' AND datname = current_database()`;
     expect(conns[0]!.n).toBe(0);
     const rows = await db.sql`SELECT content FROM messages WHERE session_name = 's' ORDER BY seq_in_session`;
     expect(rows.map((r) => r.content)).toEqual(["first", "in flight"]);

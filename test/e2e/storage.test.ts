@@ -2,7 +2,8 @@
 // under concurrent writers, all-or-nothing batches, round trips per request,
 // and data that survives a restart.
 import { describe, expect, it } from "vitest";
-import { startTestApp, useTestApp } from "../support/app.js";
+import { WRITES_APPLICATION_NAME, writeConnectionsOf } from "../../src/store/database.js";
+import { createTestDatabase, startTestApp, useTestApp } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
 import { startPgProxy } from "../support/pg-proxy.js";
 
@@ -107,6 +108,46 @@ describe("round trips to PostgreSQL", () => {
       await counted.stop();
       await proxy.close();
     }
+  });
+});
+
+describe("connections", () => {
+  // Writes have connections of their own (database.ts, writeConnectionsOf),
+  // so that one write at a time stays on one backend, hot in the CPU's
+  // caches, instead of going round every connection of the pool.
+  it("gives writes one connection per write slot, one while they come one at a time, within DB_POOL_SIZE", async () => {
+    const db = await createTestDatabase(); // its own, so that only this app's connections are counted
+    const app = await startTestApp(db.url, { poolSize: 5, writeGroupSlots: 2 });
+    const connections = async () => {
+      const rows = await db.sql<{ name: string; n: number }[]>`
+        SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name LIKE 'honcho-ingest%' GROUP BY 1`;
+      return Object.fromEntries(rows.map((r) => [r.name, r.n])) as Record<string, number>;
+    };
+    const send = (i: number) => postMessages(app.url, "conn-ws", `s${i % 7}`, { messages: [{ content: `m${i}`, peer_id: `p${i % 3}` }] });
+    try {
+      for (let i = 0; i < 30; i++) expect((await send(i)).status).toBe(201);
+      expect((await connections())[WRITES_APPLICATION_NAME]).toBe(1);
+      const statuses = await Promise.all(Array.from({ length: 48 }, (_, i) => send(i).then((r) => r.status)));
+      expect(statuses.every((s) => s === 201)).toBe(true);
+      const after = await connections();
+      expect(after[WRITES_APPLICATION_NAME]).toBeGreaterThanOrEqual(1);
+      expect(after[WRITES_APPLICATION_NAME]).toBeLessThanOrEqual(2);
+      expect(Object.values(after).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5);
+      const stored = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM messages WHERE workspace_name = 'conn-ws'`;
+      expect(stored[0]!.n).toBe(78);
+    } finally {
+      await app.stop();
+      await db.drop();
+    }
+  });
+
+  it("leaves one connection for everything else, and shares the pool when it cannot", () => {
+    expect(writeConnectionsOf(10, 2)).toBe(2);
+    expect(writeConnectionsOf(3, 4)).toBe(2);
+    expect(writeConnectionsOf(2, 2)).toBe(1);
+    expect(writeConnectionsOf(1, 2)).toBe(0);
+    expect(writeConnectionsOf(10, 0)).toBe(0);
   });
 });
 
