@@ -11,6 +11,7 @@ import { createMessageStore, type BatchWrite } from "../../src/store/message-sto
 import { migrate } from "../../src/store/migrate.js";
 import { tablesOf } from "../../src/store/schema.js";
 import { createTestDatabase, type TestDb } from "../support/app.js";
+import { rng } from "../support/token-corpus.js";
 
 const names = { honcho: "public", service: "honcho_ingest" };
 
@@ -41,20 +42,11 @@ function randomText(rnd: () => number): string {
   return s;
 }
 
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("array literals", () => {
   it("are postgres.js's own for text[] and int[], nulls and awkward text included", () => {
     const own = fetched.options.serializers as Record<number, (x: unknown) => string>;
     expect(own[1009]).toBeTypeOf("function"); // looked up, so there is something to compare with
-    const rnd = mulberry32(17);
+    const rnd = rng(17);
     for (let i = 0; i < 2000; i++) {
       const texts = Array.from({ length: Math.floor(rnd() * 6) }, () => (rnd() < 0.1 ? null : randomText(rnd)));
       expect(arrayLiteral(texts)).toBe(own[1009]!(texts));

@@ -5,6 +5,7 @@
 import { get_encoding } from "tiktoken";
 import { afterAll, describe, expect, it } from "vitest";
 import { embeddingChunks } from "../../src/domain/token-work.mjs";
+import { rng } from "../support/token-corpus.js";
 
 const cl100k = get_encoding("cl100k_base");
 afterAll(() => cl100k.free());
@@ -16,15 +17,6 @@ function reference(text: string, max: number): string[] | null {
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i += step) out.push(new TextDecoder().decode(cl100k.decode(tokens.slice(i, i + max))));
   return out;
-}
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES = ["hello ", "world", " ", "\n", "日本語", "🎉", "👩‍👩‍👧‍👦", "é", "e\u0301", "<|endoftext|>", "<|fim_prefix|>", "1234", "ﬁ", "𝔘𝔫𝔦", "русский ", "\u0000", "\t\t"];
