@@ -113,7 +113,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const url = `${tls ? "https" : "http"}://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   if (tls) log.info({ url, tls: tls.summary }, "serving REST, Connect, gRPC-Web and gRPC over TLS (ALPN h2 and http/1.1)");
   else log.info({ url }, "serving REST, Connect, gRPC-Web and gRPC (h2c)");
-  const purger = purgeOn(cfg.purge, db.layout.mode) ? startDeletionPurger(dataPlane.purge, { intervalMs: cfg.purge.intervalMs, maxUnits: 10, newClaimId: newId }, log) : undefined;
+  const purger = purgeOn(cfg.purge, db.layout.mode) ? startDeletionPurger(dataPlane.purge, { intervalMs: cfg.purge.intervalMs, maxUnits: 10, newClaimId: newId, onQueued: dataPlane.onDeletionQueued }, log) : undefined;
   return {
     url,
     db,

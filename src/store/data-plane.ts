@@ -21,17 +21,26 @@ export interface DataPlaneStore {
   cards: PeerCards;
   summaries: Summaries;
   queueStatus: QueueStatusReads;
+  /** hears the work_unit_key of each deletion `deletes` queues, after its commit; returns the unsubscribe */
+  onDeletionQueued(listener: (workUnitKey: string) => void): () => void;
 }
 
 export function createDataPlaneStore(sql: Sql, t: Tables, schemas: SchemaNames): DataPlaneStore {
+  const listeners = new Set<(workUnitKey: string) => void>();
   return {
     lists: createListReads(sql, t),
     updates: createResourceUpdates(sql, t),
-    deletes: createDeletes(sql, t),
+    deletes: createDeletes(sql, t, (key) => {
+      for (const listener of listeners) listener(key);
+    }),
     purge: createDeletionPurge(sql, t, schemas),
     clones: createClones(sql, t),
     cards: createPeerCards(sql, t),
     summaries: createSummaries(sql, t),
     queueStatus: createQueueStatusReads(sql, t),
+    onDeletionQueued(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }

@@ -4,7 +4,9 @@
 // transaction, the session is marked inactive and a `deletion` row is queued,
 // or (workspace) the absence of active sessions is checked and the row
 // queued. What is deleted is purged later by whoever processes the queue
-// (Honcho's deriver, or deletion-purge.ts).
+// (Honcho's deriver, or deletion-purge.ts), which hears of every deletion
+// queued here once it has committed (`onQueued`), so that it need not look
+// through the whole queue to find it.
 //
 // The session delete takes Honcho's session lock
 // (pg_advisory_xact_lock(hashtext(workspace), hashtext(session)), the one
@@ -32,10 +34,15 @@ export function deletionTask(workspace: string, type: "session" | "workspace", r
   };
 }
 
-export function createDeletes(sql: Sql, t: Tables): Deletes {
+/** `onQueued` hears the work_unit_key of each deletion queued, after its commit. */
+export function createDeletes(sql: Sql, t: Tables, onQueued: (workUnitKey: string) => void = () => {}): Deletes {
+  const enqueue = (q: Sql, workspace: string, task: ReturnType<typeof deletionTask>) => q`
+    INSERT INTO ${t.queue} (work_unit_key, task_type, payload, session_id, workspace_name, message_id)
+    VALUES (${task.workUnitKey}, 'deletion', ${task.payload}::text::jsonb, NULL, ${workspace}, NULL)`;
   return {
-    session: (workspace, session) =>
-      sql.begin(async (tx) => {
+    async session(workspace, session) {
+      const task = deletionTask(workspace, "session", session);
+      const queued = (await sql.begin(async (tx) => {
         const q = tx as unknown as Sql;
         await q`SELECT pg_advisory_xact_lock(hashtext(${workspace}), hashtext(${session}))`;
         const marked = await q`
@@ -43,26 +50,27 @@ export function createDeletes(sql: Sql, t: Tables): Deletes {
           WHERE workspace_name = ${workspace} AND name = ${session} AND is_active
           RETURNING id`;
         if (marked.length === 0) return false;
-        const task = deletionTask(workspace, "session", session);
-        await q`
-          INSERT INTO ${t.queue} (work_unit_key, task_type, payload, session_id, workspace_name, message_id)
-          VALUES (${task.workUnitKey}, 'deletion', ${task.payload}::text::jsonb, NULL, ${workspace}, NULL)`;
+        await enqueue(q, workspace, task);
         return true;
-      }) as Promise<boolean>,
+      })) as boolean;
+      if (queued) onQueued(task.workUnitKey);
+      return queued;
+    },
 
-    workspace: (workspace) =>
-      sql.begin(async (tx) => {
+    async workspace(workspace) {
+      const task = deletionTask(workspace, "workspace", workspace);
+      const outcome = (await sql.begin(async (tx) => {
         const q = tx as unknown as Sql;
         const [state] = await q<{ active: boolean }[]>`
           SELECT EXISTS (SELECT 1 FROM ${t.sessions} s WHERE s.workspace_name = w.name AND s.is_active) AS active
           FROM ${t.workspaces} w WHERE w.name = ${workspace}`;
         if (!state) return "missing";
         if (state.active) return "active_sessions";
-        const task = deletionTask(workspace, "workspace", workspace);
-        await q`
-          INSERT INTO ${t.queue} (work_unit_key, task_type, payload, session_id, workspace_name, message_id)
-          VALUES (${task.workUnitKey}, 'deletion', ${task.payload}::text::jsonb, NULL, ${workspace}, NULL)`;
+        await enqueue(q, workspace, task);
         return "accepted";
-      }) as Promise<WorkspaceDeletion>,
+      })) as WorkspaceDeletion;
+      if (outcome === "accepted") onQueued(task.workUnitKey);
+      return outcome;
+    },
   };
 }

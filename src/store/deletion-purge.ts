@@ -44,8 +44,13 @@ export interface PurgeOutcome {
 }
 
 export interface DeletionPurge {
-  /** Claims and purges up to `maxUnits` deletion units, one transaction each. */
+  /**
+   * Looks through the whole queue for deletion units nobody holds, and claims
+   * and purges up to `maxUnits` of them, one transaction each.
+   */
   runOnce(maxUnits: number, newClaimId: () => string): Promise<PurgeOutcome[]>;
+  /** Claims and purges the units named (their work_unit_keys), one transaction each; a unit held elsewhere, or done already, is passed over. */
+  runUnits(keys: readonly string[], newClaimId: () => string): Promise<PurgeOutcome[]>;
 }
 
 interface DeletionRow {
@@ -188,63 +193,113 @@ export function createDeletionPurge(sql: Sql, t: Tables, schemas: SchemaNames): 
     return { workUnitKey: key, items: marked.length, error: text };
   }
 
+  async function purgeUnits(keys: readonly string[], newClaimId: () => string): Promise<PurgeOutcome[]> {
+    const outcomes: PurgeOutcome[] = [];
+    for (const key of keys) {
+      try {
+        const done = await purgeUnit(key, newClaimId());
+        if (done) outcomes.push(done);
+      } catch (err) {
+        if (mayPass(err) && !(err as { permanent?: boolean }).permanent) throw err;
+        outcomes.push(await recordFailure(key, err));
+      }
+    }
+    return outcomes;
+  }
+
   return {
     async runOnce(maxUnits, newClaimId) {
       // free session and workspace deletion units, oldest first (observation
-      // deletions are Honcho's: they delete conclusions)
-      const free = await sql<{ work_unit_key: string }[]>`
-        SELECT q.work_unit_key FROM ${t.queue} q
-        WHERE q.task_type = 'deletion' AND NOT q.processed
-          AND split_part(q.work_unit_key, ':', 3) IN ('session', 'workspace')
-          AND NOT EXISTS (SELECT 1 FROM ${t.activeQueueSessions} a WHERE a.work_unit_key = q.work_unit_key)
-        GROUP BY q.work_unit_key ORDER BY min(q.created_at), q.work_unit_key LIMIT ${maxUnits}`;
-      const outcomes: PurgeOutcome[] = [];
-      for (const { work_unit_key: key } of free) {
-        try {
-          const done = await purgeUnit(key, newClaimId());
-          if (done) outcomes.push(done);
-        } catch (err) {
-          if (mayPass(err) && !(err as { permanent?: boolean }).permanent) throw err;
-          outcomes.push(await recordFailure(key, err));
-        }
-      }
-      return outcomes;
+      // deletions are Honcho's: they delete conclusions). No index serves
+      // this (Honcho's queue has none on task_type), so it reads the whole
+      // queue, which standalone only grows: the runner does it seldom, and
+      // on one core (a parallel scan took both, for a few hundred ms, every
+      // pass).
+      const free = (await sql.begin(async (tx) => {
+        const q = tx as unknown as Sql;
+        await q`SET LOCAL max_parallel_workers_per_gather = 0`;
+        return q<{ work_unit_key: string }[]>`
+          SELECT q.work_unit_key FROM ${t.queue} q
+          WHERE q.task_type = 'deletion' AND NOT q.processed
+            AND split_part(q.work_unit_key, ':', 3) IN ('session', 'workspace')
+            AND NOT EXISTS (SELECT 1 FROM ${t.activeQueueSessions} a WHERE a.work_unit_key = q.work_unit_key)
+          GROUP BY q.work_unit_key ORDER BY min(q.created_at), q.work_unit_key LIMIT ${maxUnits}`;
+      })) as { work_unit_key: string }[];
+      return purgeUnits(free.map((f) => f.work_unit_key), newClaimId);
+    },
+
+    async runUnits(keys, newClaimId) {
+      // purgeUnit reads a unit's rows along Honcho's (work_unit_key, processed, id) index
+      const outcomes = await purgeUnits(keys, newClaimId);
+      return outcomes.filter((o) => o.items > 0 || o.error);
     },
   };
 }
 
 export interface PurgerOptions {
-  /** a pass every this many ms */
+  /** a look through the whole queue every this many ms (and one at start) */
   intervalMs: number;
   /** work units per pass (each its own transaction) */
   maxUnits: number;
   newClaimId: () => string;
+  /** subscribes to the deletions this process queues (their work_unit_keys, after the commit): each is purged at once */
+  onQueued?: (listener: (workUnitKey: string) => void) => () => void;
 }
 
-/** Runs a pass every `intervalMs` until stopped; each unit purged, or failed, is logged. */
+/**
+ * Purges each deletion this process queues as soon as it has committed, and
+ * looks through the whole queue at start and every `intervalMs` for the rest
+ * (queued by other replicas or by Honcho, or left by a pass that failed).
+ * One pass at a time; each unit purged, or failed, is logged.
+ */
 export function startDeletionPurger(purge: DeletionPurge, opts: PurgerOptions, log: Logger): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
-  const pass = (): Promise<void> =>
-    (running ??= (async () => {
-      // until a pass finds less than a full batch: a backlog is worked off at once
-      for (;;) {
-        const outcomes = await purge.runOnce(opts.maxUnits, opts.newClaimId);
-        for (const o of outcomes) {
-          if (o.error) log.error({ workUnitKey: o.workUnitKey, error: o.error }, "deletion failed; recorded on its queue item");
-          else log.info({ workUnitKey: o.workUnitKey, items: o.items }, "deletion purged");
-        }
-        if (outcomes.length < opts.maxUnits || stopped) return;
-      }
-    })()
+  let sweepDue = true;
+  const named = new Set<string>();
+  const report = (outcomes: PurgeOutcome[]) => {
+    for (const o of outcomes) {
+      if (o.error) log.error({ workUnitKey: o.workUnitKey, error: o.error }, "deletion failed; recorded on its queue item");
+      else log.info({ workUnitKey: o.workUnitKey, items: o.items }, "deletion purged");
+    }
+  };
+  const work = async () => {
+    while (!stopped && named.size > 0) {
+      const keys = [...named];
+      named.clear();
+      report(await purge.runUnits(keys, opts.newClaimId));
+    }
+    // until a pass finds less than a full batch: a backlog is worked off at once
+    while (!stopped && sweepDue) {
+      const outcomes = await purge.runOnce(opts.maxUnits, opts.newClaimId);
+      report(outcomes);
+      sweepDue = outcomes.length >= opts.maxUnits;
+    }
+  };
+  const pass = (): void => {
+    running ??= work()
+      // a unit left undone is there for the next look through the queue
       .catch((err: unknown) => log.warn({ err }, "deletion purge interrupted; trying again later"))
-      .finally(() => (running = undefined)));
-  const timer = setInterval(() => void pass(), opts.intervalMs);
+      .finally(() => {
+        running = undefined;
+        if (!stopped && named.size > 0) pass();
+      });
+  };
+  const unsubscribe = opts.onQueued?.((key) => {
+    named.add(key);
+    pass();
+  });
+  const timer = setInterval(() => {
+    sweepDue = true;
+    pass();
+  }, opts.intervalMs);
   timer.unref();
+  pass();
   log.info({ intervalMs: opts.intervalMs }, "purging deleted sessions and workspaces in the background");
   return {
     async stop() {
       stopped = true;
+      unsubscribe?.();
       clearInterval(timer);
       await running;
     },

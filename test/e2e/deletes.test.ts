@@ -293,6 +293,57 @@ describe("the standalone purge", () => {
   });
 });
 
+describe("the standalone purge between looks through the queue", () => {
+  // the whole queue is read at start and then once a minute; anything purged
+  // sooner was heard of from this process's own deletes
+  let db: TestDb;
+  let replica: App; // another process on the database, purge off
+  let purging: App;
+  const logs = memoryLogger();
+  const MINUTE = { intervalMs: 60_000 };
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    replica = await startTestApp(db.url, { purge: { enabled: false, ...MINUTE } });
+  });
+  afterAll(async () => {
+    await purging?.stop();
+    await replica?.stop();
+    await db?.drop();
+  });
+  const sessions = async (ws: string, name: string) =>
+    Number((await db.sql`SELECT count(*)::int AS n FROM sessions WHERE workspace_name = ${ws} AND name = ${name}`)[0]!.n);
+
+  it("looks through the queue at start: a deletion queued before it is purged", async () => {
+    await post(replica, "lq", "before", msgs(2));
+    expect((await rest(replica.url, "DELETE", "/v3/workspaces/lq/sessions/before")).status).toBe(202);
+    await sleep(300);
+    expect(await sessions("lq", "before")).toBe(1);
+    purging = await startTestApp(db.url, { purge: MINUTE }, logs.log);
+    await eventually(async () => (await sessions("lq", "before")) === 0, 5_000);
+  });
+
+  it("purges what it deletes itself at once, and another process's deletion only at its next look", async () => {
+    await post(replica, "lq", "theirs", msgs(2));
+    await post(purging, "lq", "mine", msgs(3));
+    expect((await rest(replica.url, "DELETE", "/v3/workspaces/lq/sessions/theirs")).status).toBe(202);
+    expect((await rest(purging.url, "DELETE", "/v3/workspaces/lq/sessions/mine")).status).toBe(202);
+    await eventually(async () => (await sessions("lq", "mine")) === 0, 5_000);
+    expect(Number((await db.sql`SELECT count(*)::int AS n FROM messages WHERE workspace_name = 'lq' AND session_name = 'mine'`)[0]!.n)).toBe(0);
+    expect(logs.lines().some((l) => l.msg === "deletion purged" && l.workUnitKey === "deletion:lq:session:mine")).toBe(true);
+    await sleep(500);
+    expect(await sessions("lq", "theirs")).toBe(1);
+    expect((await db.sql`SELECT processed FROM queue WHERE work_unit_key = 'deletion:lq:session:theirs'`)[0]!.processed).toBe(false);
+  });
+
+  it("purges a workspace it deletes at once", async () => {
+    await post(purging, "lq2", "a", msgs(2));
+    expect((await rest(purging.url, "DELETE", "/v3/workspaces/lq2/sessions/a")).status).toBe(202);
+    expect((await rest(purging.url, "DELETE", "/v3/workspaces/lq2")).status).toBe(202);
+    await eventually(async () => Number((await db.sql`SELECT count(*)::int AS n FROM workspaces WHERE name = 'lq2'`)[0]!.n) === 0, 5_000);
+    expect(Number((await db.sql`SELECT count(*)::int AS n FROM queue WHERE workspace_name = 'lq2'`)[0]!.n)).toBe(0);
+  });
+});
+
 describe("beside Honcho", () => {
   let db: TestDb;
   let honchoDeriver: App;
