@@ -33,6 +33,7 @@
 //   purged sessions.
 import type { Logger } from "pino";
 import type { Sql } from "postgres";
+import { type QueueLook, settledFloor } from "./queue-looks.js";
 import { quoteIdent, type SchemaNames, type Tables } from "./schema.js";
 
 export interface PurgeOutcome {
@@ -45,10 +46,13 @@ export interface PurgeOutcome {
 
 export interface DeletionPurge {
   /**
-   * Looks through the whole queue for deletion units nobody holds, and claims
-   * and purges up to `maxUnits` of them, one transaction each.
+   * Looks through the queue for deletion units nobody holds, and claims and
+   * purges up to `maxUnits` of them, one transaction each. Reads only the
+   * rows queued since the earlier looks could still have missed one
+   * (queue-looks.ts), or with `whole` every row; `floor` says which (the
+   * ids above it were read; 0: every row).
    */
-  runOnce(maxUnits: number, newClaimId: () => string): Promise<PurgeOutcome[]>;
+  runOnce(maxUnits: number, newClaimId: () => string, whole?: boolean): Promise<{ outcomes: PurgeOutcome[]; floor: bigint }>;
   /** Claims and purges the units named (their work_unit_keys), one transaction each; a unit held elsewhere, or done already, is passed over. */
   runUnits(keys: readonly string[], newClaimId: () => string): Promise<PurgeOutcome[]>;
 }
@@ -193,6 +197,9 @@ export function createDeletionPurge(sql: Sql, t: Tables, schemas: SchemaNames): 
     return { workUnitKey: key, items: marked.length, error: text };
   }
 
+  // the completed looks through the queue that a later one's floor may rise to
+  let looks: QueueLook[] = [];
+
   async function purgeUnits(keys: readonly string[], newClaimId: () => string): Promise<PurgeOutcome[]> {
     const outcomes: PurgeOutcome[] = [];
     for (const key of keys) {
@@ -208,24 +215,31 @@ export function createDeletionPurge(sql: Sql, t: Tables, schemas: SchemaNames): 
   }
 
   return {
-    async runOnce(maxUnits, newClaimId) {
-      // free session and workspace deletion units, oldest first (observation
-      // deletions are Honcho's: they delete conclusions). No index serves
-      // this (Honcho's queue has none on task_type), so it reads the whole
-      // queue, which standalone only grows: the runner does it seldom, and
-      // on one core (a parallel scan took both, for a few hundred ms, every
-      // pass).
-      const free = (await sql.begin(async (tx) => {
+    async runOnce(maxUnits, newClaimId, whole = false) {
+      const settled = settledFloor(looks);
+      const { floor, keep } = whole ? { ...settled, floor: 0n } : settled;
+      // on one core: a parallel scan of a big queue takes both, for a few hundred ms
+      const { free, look } = (await sql.begin(async (tx) => {
         const q = tx as unknown as Sql;
         await q`SET LOCAL max_parallel_workers_per_gather = 0`;
-        return q<{ work_unit_key: string }[]>`
+        const [now] = await q<{ xmin: string; xmax: string; max_id: string }[]>`
+          SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+            (SELECT coalesce(max(id), 0) FROM ${t.queue})::text AS max_id
+          FROM pg_current_snapshot() AS s`;
+        // free session and workspace deletion units, oldest first (observation
+        // deletions are Honcho's: they delete conclusions)
+        const free = await q<{ work_unit_key: string }[]>`
           SELECT q.work_unit_key FROM ${t.queue} q
-          WHERE q.task_type = 'deletion' AND NOT q.processed
+          WHERE q.task_type = 'deletion' AND NOT q.processed ${floor > 0n ? q`AND q.id > ${floor.toString()}::bigint` : q``}
             AND split_part(q.work_unit_key, ':', 3) IN ('session', 'workspace')
             AND NOT EXISTS (SELECT 1 FROM ${t.activeQueueSessions} a WHERE a.work_unit_key = q.work_unit_key)
           GROUP BY q.work_unit_key ORDER BY min(q.created_at), q.work_unit_key LIMIT ${maxUnits}`;
-      })) as { work_unit_key: string }[];
-      return purgeUnits(free.map((f) => f.work_unit_key), newClaimId);
+        return { free, look: { maxId: BigInt(now!.max_id), xmin: BigInt(now!.xmin), xmax: BigInt(now!.xmax) } };
+      })) as { free: { work_unit_key: string }[]; look: QueueLook };
+      const outcomes = await purgeUnits(free.map((f) => f.work_unit_key), newClaimId);
+      // a look counts once everything it found is done (not when its LIMIT cut it short, nor when it failed)
+      if (free.length < maxUnits) looks = [...keep, look];
+      return { outcomes, floor };
     },
 
     async runUnits(keys, newClaimId) {
@@ -237,8 +251,10 @@ export function createDeletionPurge(sql: Sql, t: Tables, schemas: SchemaNames): 
 }
 
 export interface PurgerOptions {
-  /** a look through the whole queue every this many ms (and one at start) */
+  /** a look through the queue every this many ms (and one at start) */
   intervalMs: number;
+  /** every this many looks (the first included), one through the whole queue (default 60) */
+  wholeEvery?: number;
   /** work units per pass (each its own transaction) */
   maxUnits: number;
   newClaimId: () => string;
@@ -248,14 +264,17 @@ export interface PurgerOptions {
 
 /**
  * Purges each deletion this process queues as soon as it has committed, and
- * looks through the whole queue at start and every `intervalMs` for the rest
- * (queued by other replicas or by Honcho, or left by a pass that failed).
+ * looks through the queue at start and every `intervalMs` for the rest
+ * (queued by other replicas or by Honcho, or left by a pass that failed):
+ * through what was queued since the looks before, and every `wholeEvery`
+ * looks through all of it.
  * One pass at a time; each unit purged, or failed, is logged.
  */
 export function startDeletionPurger(purge: DeletionPurge, opts: PurgerOptions, log: Logger): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
   let sweepDue = true;
+  let looks = 0;
   const named = new Set<string>();
   const report = (outcomes: PurgeOutcome[]) => {
     for (const o of outcomes) {
@@ -271,7 +290,7 @@ export function startDeletionPurger(purge: DeletionPurge, opts: PurgerOptions, l
     }
     // until a pass finds less than a full batch: a backlog is worked off at once
     while (!stopped && sweepDue) {
-      const outcomes = await purge.runOnce(opts.maxUnits, opts.newClaimId);
+      const { outcomes } = await purge.runOnce(opts.maxUnits, opts.newClaimId, looks++ % (opts.wholeEvery ?? 60) === 0);
       report(outcomes);
       sweepDue = outcomes.length >= opts.maxUnits;
     }

@@ -8,6 +8,9 @@ import postgres, { type Sql } from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/honcho/v3/resources_pb.js";
 import type { App } from "../../src/app.js";
+import { newId } from "../../src/domain/ids.js";
+import { createDeletionPurge, type DeletionPurge } from "../../src/store/deletion-purge.js";
+import { tablesOf } from "../../src/store/schema.js";
 import { createTestDatabase, memoryLogger, startTestApp, type TestDb } from "../support/app.js";
 import { rpcProtocols } from "../support/clients.js";
 import { createHonchoDatabase } from "../support/honcho-db.js";
@@ -341,6 +344,75 @@ describe("the standalone purge between looks through the queue", () => {
     expect((await rest(purging.url, "DELETE", "/v3/workspaces/lq2")).status).toBe(202);
     await eventually(async () => Number((await db.sql`SELECT count(*)::int AS n FROM workspaces WHERE name = 'lq2'`)[0]!.n) === 0, 5_000);
     expect(Number((await db.sql`SELECT count(*)::int AS n FROM queue WHERE workspace_name = 'lq2'`)[0]!.n)).toBe(0);
+  });
+});
+
+describe("a look through the queue", () => {
+  // the purge store driven by hand: which deletion rows a look finds
+  let db: TestDb;
+  let app: App; // its own purge off: deletions stay queued for the looks
+  let purge: DeletionPurge;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db.url, { purge: { enabled: false, intervalMs: 60_000 } });
+    purge = createDeletionPurge(app.db.sql, tablesOf(app.db.sql, app.db.schemas), app.db.schemas);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await db?.drop();
+  });
+  const look = async (whole = false) => {
+    const { outcomes, floor } = await purge.runOnce(10, newId, whole);
+    return { keys: outcomes.map((o) => o.workUnitKey), floor };
+  };
+  // a deletion row in Honcho's shape, as another writer queues it (`id`: chosen, not drawn)
+  const deletionRow = (q: Sql, session: string, id?: number) => {
+    const key = `deletion:ql:session:${session}`;
+    const payload = JSON.stringify({ task_type: "deletion", deletion_type: "session", resource_id: session });
+    return id === undefined
+      ? q`INSERT INTO queue (work_unit_key, task_type, payload, workspace_name) VALUES (${key}, 'deletion', ${payload}::text::jsonb, 'ql')`
+      : q`INSERT INTO queue (id, work_unit_key, task_type, payload, workspace_name) VALUES (${id}, ${key}, 'deletion', ${payload}::text::jsonb, 'ql')`;
+  };
+  const inactive = async (session: string) => {
+    await post(app, "ql", session, msgs(1));
+    await db.sql`UPDATE sessions SET is_active = false WHERE workspace_name = 'ql' AND name = ${session}`;
+  };
+
+  it("reads only what was queued since the looks before it, and everything when whole", async () => {
+    expect(await look(true)).toEqual({ keys: [], floor: 0n });
+    // looks with writes between them, until the floor has risen (another
+    // database's long transaction on the server would hold it down)
+    let floor = 0n;
+    for (let i = 0; floor === 0n; i++) {
+      if (i > 200) throw new Error("the floor never rose");
+      await post(app, "ql", "filler", msgs(2));
+      ({ floor } = await look());
+    }
+    expect((await rest(app.url, "DELETE", "/v3/workspaces/ql/sessions/filler")).status).toBe(202);
+    expect((await look()).keys).toEqual(["deletion:ql:session:filler"]);
+    expect(Number((await db.sql`SELECT count(*)::int AS n FROM messages WHERE session_name = 'filler'`)[0]!.n)).toBe(0);
+    // a deletion row with an id below every floor: only a whole look reads it
+    await inactive("low");
+    await deletionRow(db.sql, "low", -1);
+    for (let i = 0; i < 3; i++) expect((await look()).keys).toEqual([]);
+    expect(await look(true)).toEqual({ keys: ["deletion:ql:session:low"], floor: 0n });
+  });
+
+  it("finds a row still uncommitted while later rows committed and looks went past", async () => {
+    await inactive("slow");
+    const tx = await db.sql.reserve();
+    try {
+      await tx`BEGIN`;
+      await deletionRow(tx, "slow"); // its id is drawn now; the rows below commit with higher ones
+      for (let i = 0; i < 6; i++) {
+        await post(app, "ql", "later", msgs(2));
+        expect((await look()).keys).toEqual([]);
+      }
+      await tx`COMMIT`;
+    } finally {
+      tx.release();
+    }
+    expect((await look()).keys).toEqual(["deletion:ql:session:slow"]);
   });
 });
 

@@ -7,7 +7,7 @@ import { loadPurgeSettings, purgeOn } from "../../src/config-purge.js";
 describe("deletion purge settings", () => {
   it("follow the database by default", () => {
     const s = loadPurgeSettings({});
-    expect(s).toEqual({ enabled: undefined, intervalMs: 60_000 });
+    expect(s).toEqual({ enabled: undefined, intervalMs: 10_000 });
     expect(purgeOn(s, "standalone")).toBe(true);
     expect(purgeOn(s, "attached")).toBe(false);
   });
