@@ -273,7 +273,7 @@ export interface PurgerOptions {
 export function startDeletionPurger(purge: DeletionPurge, opts: PurgerOptions, log: Logger): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
-  let sweepDue = true;
+  let lookDue = true;
   let looks = 0;
   const named = new Set<string>();
   const report = (outcomes: PurgeOutcome[]) => {
@@ -289,10 +289,10 @@ export function startDeletionPurger(purge: DeletionPurge, opts: PurgerOptions, l
       report(await purge.runUnits(keys, opts.newClaimId));
     }
     // until a pass finds less than a full batch: a backlog is worked off at once
-    while (!stopped && sweepDue) {
+    while (!stopped && lookDue) {
       const { outcomes } = await purge.runOnce(opts.maxUnits, opts.newClaimId, looks++ % (opts.wholeEvery ?? 60) === 0);
       report(outcomes);
-      sweepDue = outcomes.length >= opts.maxUnits;
+      lookDue = outcomes.length >= opts.maxUnits;
     }
   };
   const pass = (): void => {
@@ -309,7 +309,7 @@ export function startDeletionPurger(purge: DeletionPurge, opts: PurgerOptions, l
     pass();
   });
   const timer = setInterval(() => {
-    sweepDue = true;
+    lookDue = true;
     pass();
   }, opts.intervalMs);
   timer.unref();

@@ -297,8 +297,9 @@ describe("the standalone purge", () => {
 });
 
 describe("the standalone purge between looks through the queue", () => {
-  // the whole queue is read at start and then once a minute; anything purged
-  // sooner was heard of from this process's own deletes
+  // the queue is looked through at start and then once a minute (this
+  // test's interval); anything purged sooner was heard of from this
+  // process's own deletes
   let db: TestDb;
   let replica: App; // another process on the database, purge off
   let purging: App;
