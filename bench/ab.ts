@@ -12,7 +12,7 @@
 // service (`env`) and changes to the load (`spec`, over AB_SPEC, over single
 // messages at 16 in flight to 1 000 sessions over REST). Prints each
 // variant's median rate, its ratio to the first variant round by round
-// (median and range), p99, the event loop's p99 delay, the CPU of the
+// (median and range), p50 and p99, the event loop's p99 delay, the CPU of the
 // service, the load and PostgreSQL, and the TCP segments sent per request.
 import { openBenchDatabase } from "./bench-database.js";
 import type { LoadResult, LoadSpec } from "./load.js";
@@ -26,7 +26,7 @@ const base: Omit<LoadSpec, "url" | "seconds" | "tag"> = { protocol: "rest", conc
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const SECONDS = Number(process.env.AB_SECONDS ?? 5);
 
-type Sample = { rate: number; p99: number; loopP99: number; cpuMs: number; loadCpuMs: number; pgCpuMs: number; segments: number; perCommit: number; waitMs: number; statementMs: number };
+type Sample = { rate: number; p50: number; p99: number; loopP99: number; cpuMs: number; loadCpuMs: number; pgCpuMs: number; segments: number; perCommit: number; waitMs: number; statementMs: number };
 const db = await openBenchDatabase("ab");
 const started: (Variant & { svc: Service; samples: Sample[] })[] = [];
 try {
@@ -50,7 +50,7 @@ try {
       const statements = delta("honcho_write_statements_total");
       const batches = delta("honcho_write_batches_total");
       const grouping = { perCommit: batches / statements, waitMs: (delta("honcho_write_wait_seconds_total") * 1000) / batches, statementMs: (delta("honcho_write_statement_seconds_total") * 1000) / statements };
-      const s = { ...grouping, rate: load.messages / load.seconds, p99: load.latenciesMs.p99, loopP99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, loadCpuMs: load.cpuMs / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages, segments: (tcpSegmentsOut() - seg0) / load.requests };
+      const s = { ...grouping, rate: load.messages / load.seconds, p50: load.latenciesMs.p50, p99: load.latenciesMs.p99, loopP99, cpuMs: (cpuMsOf(v.svc.pid) - cpu0) / load.requests, loadCpuMs: load.cpuMs / load.requests, pgCpuMs: (postgresCpuMs() - pg0) / load.messages, segments: (tcpSegmentsOut() - seg0) / load.requests };
       v.samples.push(s);
       console.error(`round ${r + 1} ${v.name}: ${Math.round(s.rate)} msgs/s, p99 ${s.p99.toFixed(1)} ms`);
     }
@@ -64,6 +64,7 @@ try {
         "msgs/s": Math.round(median(v.samples.map((s) => s.rate))),
         "to first": median(ratios).toFixed(3),
         range: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
+        "p50 ms": median(v.samples.map((s) => s.p50)).toFixed(2),
         "p99 ms": median(v.samples.map((s) => s.p99)).toFixed(1),
         "loop p99 ms": median(v.samples.map((s) => s.loopP99)).toFixed(1),
         "service CPU ms/req": median(v.samples.map((s) => s.cpuMs)).toFixed(3),

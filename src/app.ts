@@ -55,7 +55,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const embed = cfg.honcho.embedMessages && db.layout.embeddings;
   const commits = createCommitFeed(db.sql, db.dedicated, log);
   // writes go on connections of their own (database.ts, writeConnectionsOf)
-  const messages = createMessageStore(db.writes, tablesOf(db.writes, db.schemas), { deadlineMs: cfg.statementTimeoutMs, groupSlots: cfg.writeGroupSlots, defaults: defaultConfiguration(cfg.honcho), embed, onCommit: commits.announce });
+  const messages = createMessageStore(db.writes, tablesOf(db.writes, db.schemas), { deadlineMs: cfg.statementTimeoutMs, groupSlots: cfg.writeGroupSlots, groupMinMessages: cfg.writeGroupMinMessages, defaults: defaultConfiguration(cfg.honcho), embed, onCommit: commits.announce });
   const obs = createObservability(log, messages);
   const tokens = createTokenCounter();
   const sweep = startKeySweep(db.sql, tables, cfg.idempotencySweepMs, log);

@@ -29,6 +29,8 @@ export interface Config {
   webConcurrency: number;
   /** group commit: write groups in flight at once (0: every request written alone) */
   writeGroupSlots: number;
+  /** WRITE_GROUP_MIN_MESSAGES: while a write group is in flight, another starts only once this many messages wait */
+  writeGroupMinMessages: number;
   statementTimeoutMs: number;
   bodyLimitBytes: number;
   headersTimeoutMs: number;
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, "data")),
     poolSize: int(env, "DB_POOL_SIZE", 10),
     writeGroupSlots: int(env, "WRITE_GROUP_SLOTS", 2),
+    writeGroupMinMessages: int(env, "WRITE_GROUP_MIN_MESSAGES", 8),
     webConcurrency: int(env, "WEB_CONCURRENCY", os.availableParallelism()) || 1,
     statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 15_000),
     // 100 messages of 25000 four-byte characters, as JSON, fit in 16 MiB.

@@ -85,7 +85,7 @@ export function createObservability(log: Logger, writes: WriteStats): Observabil
     });
   total("honcho_write_statements_total", "Write statements (write_batches, or write_one for a batch written alone), each one commit", () => writes.counts().statements);
   total("honcho_write_batches_total", "Batches of messages carried by those statements", () => writes.counts().batches);
-  total("honcho_write_wait_seconds_total", "Time batches waited for a free write slot (group commit), summed over the batches", () => writes.seconds().waiting);
+  total("honcho_write_wait_seconds_total", "Time batches waited to be written (group commit: for a free write slot, or, beside a group in flight, for WRITE_GROUP_MIN_MESSAGES messages to be waiting), summed over the batches", () => writes.seconds().waiting);
   total("honcho_write_statement_seconds_total", "Time those statements took from sent to answered, commit included, summed over the statements", () => writes.seconds().writing);
 
   return {

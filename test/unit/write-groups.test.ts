@@ -5,12 +5,13 @@ import { createGrouper, type GroupResult } from "../../src/store/write-groups.js
 
 type Call = { kind: "alone" | "group"; batches: string[]; done: (fail?: boolean) => void };
 
-function harness(slots: number, failing: string[] = [], queueDeadlineMs = 60_000) {
+// a batch named "big:N" holds N messages, any other one
+function harness(slots: number, failing: string[] = [], queueDeadlineMs = 60_000, minMessagesWhileBusy = 1, maxWaitWhileBusyMs = 60_000) {
   const calls: Call[] = [];
   const deferred = <T,>(kind: Call["kind"], batches: string[], value: (fail: boolean) => T) =>
     new Promise<T>((resolve, reject) => calls.push({ kind, batches, done: (fail = false) => (fail ? reject(new Error(`${batches} failed`)) : resolve(value(fail))) }));
   const grouper = createGrouper<string, string>(
-    { slots, maxBatches: 64, maxMessages: 400, maxChars: 1 << 20, queueDeadlineMs, sizeOf: () => ({ messages: 1, chars: 1 }) },
+    { slots, maxBatches: 64, maxMessages: 400, maxChars: 1 << 20, queueDeadlineMs, minMessagesWhileBusy, maxWaitWhileBusyMs, sizeOf: (b) => ({ messages: Number(/^big:(\d+)$/.exec(b)?.[1] ?? 1), chars: 1 }) },
     (batches) => deferred("group", batches, () => batches.map((b): GroupResult<string> => (failing.includes(b) ? { ok: false } : { ok: true, outcome: `${b} in a group` }))),
     (batch) => deferred("alone", [batch], () => `${batch} alone`),
   );
@@ -89,6 +90,56 @@ describe("createGrouper", () => {
     expect(await b).toBe("b alone");
     await expect(c).rejects.toThrow("c failed");
     expect(grouper.inFlight()).toBe(0);
+  });
+
+  it("starts a group beside one in flight only once enough messages wait, else when a write ends", async () => {
+    const { calls, grouper } = harness(2, [], 60_000, 3);
+    const shape = () => calls.map((x) => [x.kind, x.batches]);
+    const a = grouper.write("a"); // nothing in flight: at once
+    const b = grouper.write("b");
+    const c = grouper.write("c");
+    expect(shape()).toEqual([["alone", ["a"]]]); // a slot is free, but two messages are not enough
+    const d = grouper.write("d");
+    expect(shape()).toEqual([["alone", ["a"]], ["group", ["b", "c", "d"]]]); // three are
+    const e = grouper.write("e");
+    calls[0]!.done(); // a's end: b, c and d are still in flight, and e alone is not enough
+    await settle();
+    expect(calls).toHaveLength(2);
+    calls[1]!.done(); // nothing in flight: e goes
+    await settle();
+    expect(shape()).toEqual([["alone", ["a"]], ["group", ["b", "c", "d"]], ["alone", ["e"]]]);
+    calls[2]!.done();
+    expect(await Promise.all([a, b, c, d, e])).toEqual(["a alone", "b in a group", "c in a group", "d in a group", "e alone"]);
+  });
+
+  it("starts a batch as big as the minimum beside a group in flight at once, and counts the messages that left the queue", async () => {
+    const { calls, grouper } = harness(3, [], 60_000, 3);
+    const a = grouper.write("a");
+    const big = grouper.write("big:3");
+    expect(calls.map((x) => [x.kind, x.batches])).toEqual([["alone", ["a"]], ["alone", ["big:3"]]]);
+    const b = grouper.write("b"); // the three messages of big:3 no longer count as waiting
+    expect(calls).toHaveLength(2);
+    calls[0]!.done();
+    calls[1]!.done();
+    await settle();
+    expect(calls[2]).toMatchObject({ kind: "alone", batches: ["b"] });
+    calls[2]!.done();
+    expect(await Promise.all([a, big, b])).toEqual(["a alone", "big:3 alone", "b alone"]);
+  });
+
+  it("starts a write beside a group in flight once it has waited long enough, company or not", async () => {
+    const { calls, grouper } = harness(2, [], 60_000, 3, 100);
+    const a = grouper.write("a");
+    const started = performance.now();
+    const b = grouper.write("b");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toHaveLength(1); // a is still in flight: b waits on
+    while (calls.length < 2 && performance.now() - started < 1000) await new Promise((r) => setTimeout(r, 5));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+    expect(calls[1]).toMatchObject({ kind: "alone", batches: ["b"] });
+    calls[0]!.done();
+    calls[1]!.done();
+    expect(await Promise.all([a, b])).toEqual(["a alone", "b alone"]);
   });
 
   it("counts the time batches wait for a slot, and none for a batch that finds one free", async () => {
