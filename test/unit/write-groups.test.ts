@@ -5,7 +5,7 @@ import { createGrouper, type GroupResult } from "../../src/store/write-groups.js
 
 type Call = { kind: "alone" | "group"; batches: string[]; done: (fail?: boolean) => void };
 
-// a batch named "big:N" holds N messages, any other one
+// a batch named "big:N" holds N messages; any other, one
 function harness(slots: number, failing: string[] = [], queueDeadlineMs = 60_000, minMessagesWhileBusy = 1, maxWaitWhileBusyMs = 60_000) {
   const calls: Call[] = [];
   const deferred = <T,>(kind: Call["kind"], batches: string[], value: (fail: boolean) => T) =>
