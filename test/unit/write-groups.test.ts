@@ -6,7 +6,7 @@ import { createGrouper, type GroupResult } from "../../src/store/write-groups.js
 type Call = { kind: "alone" | "group"; batches: string[]; done: (fail?: boolean) => void };
 
 // a batch named "big:N" holds N messages; any other, one
-function harness(slots: number, failing: string[] = [], queueDeadlineMs = 60_000, minMessagesWhileBusy = 1, maxWaitWhileBusyMs = 60_000) {
+function harness(slots: number, { failing = [] as string[], queueDeadlineMs = 60_000, minMessagesWhileBusy = 1, maxWaitWhileBusyMs = 60_000 } = {}) {
   const calls: Call[] = [];
   const deferred = <T,>(kind: Call["kind"], batches: string[], value: (fail: boolean) => T) =>
     new Promise<T>((resolve, reject) => calls.push({ kind, batches, done: (fail = false) => (fail ? reject(new Error(`${batches} failed`)) : resolve(value(fail))) }));
@@ -54,7 +54,7 @@ describe("createGrouper", () => {
   });
 
   it("keeps the slot while a batch that failed in its group is written again alone", async () => {
-    const { calls, grouper } = harness(1, ["c"]);
+    const { calls, grouper } = harness(1, { failing: ["c"] });
     const a = grouper.write("a");
     const b = grouper.write("b");
     const c = grouper.write("c");
@@ -93,7 +93,7 @@ describe("createGrouper", () => {
   });
 
   it("starts a group beside one in flight only once enough messages wait, else when a write ends", async () => {
-    const { calls, grouper } = harness(2, [], 60_000, 3);
+    const { calls, grouper } = harness(2, { minMessagesWhileBusy: 3 });
     const shape = () => calls.map((x) => [x.kind, x.batches]);
     const a = grouper.write("a"); // nothing in flight: at once
     const b = grouper.write("b");
@@ -113,7 +113,7 @@ describe("createGrouper", () => {
   });
 
   it("starts a batch as big as the minimum beside a group in flight at once, and counts the messages that left the queue", async () => {
-    const { calls, grouper } = harness(3, [], 60_000, 3);
+    const { calls, grouper } = harness(3, { minMessagesWhileBusy: 3 });
     const a = grouper.write("a");
     const big = grouper.write("big:3");
     expect(calls.map((x) => [x.kind, x.batches])).toEqual([["alone", ["a"]], ["alone", ["big:3"]]]);
@@ -128,7 +128,7 @@ describe("createGrouper", () => {
   });
 
   it("starts a write beside a group in flight once it has waited long enough, company or not", async () => {
-    const { calls, grouper } = harness(2, [], 60_000, 3, 100);
+    const { calls, grouper } = harness(2, { minMessagesWhileBusy: 3, maxWaitWhileBusyMs: 100 });
     const a = grouper.write("a");
     const started = performance.now();
     const b = grouper.write("b");
@@ -160,7 +160,7 @@ describe("createGrouper", () => {
   });
 
   it("fails a write that waited past the deadline as a cancelled statement, counts its wait, and writes the fresh ones", async () => {
-    const { calls, grouper } = harness(1, [], 200);
+    const { calls, grouper } = harness(1, { queueDeadlineMs: 200 });
     const a = grouper.write("a");
     const stale = grouper.write("stale");
     const staleOutcome = stale.then(
