@@ -13,6 +13,15 @@ import type { NodeRequest, NodeResponse } from "./http-io.js";
 import type { TlsCredentials } from "./tls.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+// HTTP/2 receive windows. With the protocol's default of 64 KiB for the
+// connection and each stream, a gRPC client could send two 100 × 250 batches
+// (27 KB each) before waiting for a WINDOW_UPDATE, which this busy event loop
+// sends late; a 100 × 2 500 batch took 13.6 such frames. With these, one or
+// two per request at most. A client's unread bodies on a connection stay
+// bounded by the connection window, below the body limit that each request
+// may reach anyway (BODY_LIMIT_BYTES, 16 MiB by default).
+const H2_STREAM_WINDOW = 1 << 20;
+const H2_CONNECTION_WINDOW = 8 << 20;
 
 export interface ServerLimits {
   /** ms to receive a request's headers (HTTP/1.1) */
@@ -60,7 +69,7 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
   // whose answer took longer than the idle time (a write waiting on a lock)
   // with no answer at all.
   h1.on("request", (req: http.IncomingMessage) => req.socket.setTimeout(0));
-  const h2 = http2.createServer({}, handler);
+  const h2 = http2.createServer({ settings: { initialWindowSize: H2_STREAM_WINDOW } }, handler);
   h2.setTimeout(limits.idleTimeoutMs, function (this: unknown, ...args: unknown[]) {
     (args[0] as http2.Http2Session | undefined)?.close?.();
   });
@@ -68,6 +77,7 @@ export function createDualServer(handler: (req: NodeRequest, res: NodeResponse) 
   const sessions = new Set<http2.Http2Session>();
   h2.on("session", (s) => {
     sessions.add(s);
+    s.setLocalWindowSize(H2_CONNECTION_WINDOW); // the stream windows come with the settings above
     s.once("close", () => sessions.delete(s));
   });
 
