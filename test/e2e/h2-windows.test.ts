@@ -6,6 +6,7 @@ import http2 from "node:http2";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { CreateMessagesRequestSchema, CreateMessagesResponseSchema } from "../../gen/honcho/v3/messages_pb.js";
+import { envelope } from "../../src/transport/grpc-unary.js";
 import { useTestApp } from "../support/app.js";
 import { lorem } from "../support/token-corpus.js";
 
@@ -27,9 +28,6 @@ async function sendWindow(c: http2.ClientHttp2Session): Promise<number> {
 
 function createMessages(c: http2.ClientHttp2Session, sessionId: string, count: number, length: number): Promise<{ grpcStatus: unknown; stored: number }> {
   const bytes = toBinary(CreateMessagesRequestSchema, create(CreateMessagesRequestSchema, { workspaceId: "h2w", sessionId, messages: Array.from({ length: count }, (_, i) => ({ content: lorem(i, length), peerId: "p" })) }));
-  const frame = Buffer.alloc(5 + bytes.length);
-  frame.writeUInt32BE(bytes.length, 1);
-  frame.set(bytes, 5);
   return new Promise((resolve, reject) => {
     const s = c.request({ ":method": "POST", ":path": "/honcho.v3.MessageService/CreateMessages", "content-type": "application/grpc", te: "trailers" });
     const chunks: Buffer[] = [];
@@ -41,7 +39,7 @@ function createMessages(c: http2.ClientHttp2Session, sessionId: string, count: n
       resolve({ grpcStatus, stored: body.length > 5 ? fromBinary(CreateMessagesResponseSchema, body.subarray(5)).messages.length : 0 });
     });
     s.on("error", reject);
-    s.end(frame);
+    s.end(envelope(0, bytes));
   });
 }
 
