@@ -76,6 +76,8 @@ async function main() {
         "p50 ms": round(median(runs.map((x) => x.load.latenciesMs.p50))),
         "p99 ms": round(median(runs.map((x) => x.load.latenciesMs.p99))),
         "limit msgs/s": Math.round(limitRate),
+        // the limit's own tail, same host and minute: what p99 the machine allows with no service in between
+        "limit p99 ms": round(median(runs.map((x) => x.limit.latenciesMs.p99))),
         // the median of the runs' own ratios, and their range
         "of limit": `${Math.round(median(ratios) * 100)}%`,
         "range": `${Math.round(Math.min(...ratios) * 100)}–${Math.round(Math.max(...ratios) * 100)}%`,
