@@ -9,12 +9,13 @@
 // Input: one JSON argument ({ restBytes, grpcBytes }); prints {"port": N}.
 import type { Http2ServerResponse } from "node:http2";
 import type { ServerResponse } from "node:http";
+import { loadConfig } from "../src/config.js";
 import type { NodeRequest, NodeResponse } from "../src/transport/http-io.js";
 import { envelope } from "../src/transport/grpc-unary.js";
 import { createDualServer } from "../src/transport/server.js";
 
 const { restBytes, grpcBytes } = JSON.parse(process.argv[2]!) as { restBytes: number; grpcBytes: number };
-const restAnswer = Buffer.from(`{"items":"${"x".repeat(Math.max(0, restBytes - 13))}"}`);
+const restAnswer = Buffer.from(`{"items":"${"x".repeat(Math.max(0, restBytes - '{"items":""}'.length))}"}`);
 const grpcAnswer = envelope(0, Buffer.alloc(grpcBytes, 0x61));
 
 function answer(req: NodeRequest, res: NodeResponse) {
@@ -33,7 +34,8 @@ function answer(req: NodeRequest, res: NodeResponse) {
   });
 }
 
-const server = createDualServer(answer, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 120_000 });
+// the service's default timeouts, as bench/processes.ts starts it
+const server = createDualServer(answer, loadConfig({}));
 const { port } = await server.listen(0, "127.0.0.1");
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.on("SIGTERM", () => void server.close(0).then(() => process.exit(0)));

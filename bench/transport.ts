@@ -19,6 +19,7 @@ const SECONDS = Number(process.env.TRANSPORT_SECONDS ?? 4);
 // the service's answers to one message of 250 characters, in bytes: REST's JSON (measured), gRPC's protobuf (about)
 const ANSWER = { restBytes: 426, grpcBytes: 320 };
 const PROTOCOLS = ["rest", "grpc"] as const;
+type Sample = { rate: number; serverUs: number; clientUs: number };
 
 const bare = spawn(process.execPath, ["--import", "tsx", "bench/bare-service.ts", JSON.stringify(ANSWER)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
 try {
@@ -31,7 +32,7 @@ try {
   for (const concurrency of CONCURRENCY) {
     const spec = (protocol: LoadSpec["protocol"], seconds: number): LoadSpec => ({ protocol, url, concurrency, batch: 1, contentLength: 250, seconds, sessions: 1000, tag: "transport" });
     for (const p of PROTOCOLS) await child("bench/load.ts", spec(p, 1)); // warm-up
-    const samples = { rest: [] as { rate: number; serverUs: number; clientUs: number }[], grpc: [] as { rate: number; serverUs: number; clientUs: number }[] };
+    const samples: Record<(typeof PROTOCOLS)[number], Sample[]> = { rest: [], grpc: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const p of r % 2 ? [...PROTOCOLS].reverse() : PROTOCOLS) {
         const cpu0 = cpuMsOf(bare.pid!);
