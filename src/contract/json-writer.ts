@@ -9,6 +9,7 @@
 // bytes) keep toJson. test/unit/json-writer.test.ts compares both on random
 // messages of every type the services answer.
 import { ScalarType, toJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { holdsExactNumbers, holdsExactNumbersOf, markExactNumbers } from "../json/exact-numbers.js";
 import { IMPLICIT, sortedFields, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
 
 export type JsonWriter = (message: Message) => JsonValue;
@@ -47,12 +48,15 @@ function compile(desc: DescMessage, style: Style, writerFor: (desc: DescMessage)
   return (message) => {
     const m = message as unknown as Record<string, unknown>;
     const out: Record<string, JsonValue> = {};
+    let exact = false;
     for (const f of fields) {
       const v = m[f.key];
       if (!f.written(v)) continue;
-      out[f.name] = f.write(v);
+      const w = (out[f.name] = f.write(v));
+      exact ||= holdsExactNumbers(w);
     }
-    return out;
+    // a Struct with 1.0 or a 64-bit int in it: the answer is written with Python's numbers (exact-numbers.ts)
+    return exact ? markExactNumbers(out) : out;
   };
 }
 
@@ -82,7 +86,11 @@ function valueWriter(f: DescField, writerFor: (desc: DescMessage) => JsonWriter)
       return messageWriter(f.message, writerFor);
     case "list": {
       const item = f.listKind === "scalar" ? scalarWriter(f.scalar) : f.listKind === "enum" ? enumWriter(f) : messageWriter(f.message, writerFor);
-      return (v) => (v as unknown[]).map(item);
+      if (f.listKind !== "message") return (v) => (v as unknown[]).map(item);
+      return (v) => {
+        const written = (v as unknown[]).map(item);
+        return holdsExactNumbersOf(written, written);
+      };
     }
     default:
       throw new Error(`json-writer: ${f.toString()} is not supported`); // excluded by writersPerType

@@ -8,6 +8,7 @@
 // nullable fields, anywhere inside them, keep their writer untouched.
 import { getOption, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { field as fieldOption } from "../../gen/honcho/v3/options_pb.js";
+import { holdsExactNumbersOf } from "../json/exact-numbers.js";
 import { sortedFields } from "./compiled-types.js";
 import type { JsonWriter } from "./json-writer.js";
 
@@ -40,11 +41,15 @@ function fillerFor(desc: DescMessage, seen: Map<DescMessage, Filler | undefined>
       if (nullable && (v === undefined || (f.fieldKind === "map" && isEmptyObject(v)))) out[key] = null;
       else if (v === undefined) continue;
       else if (!inner || v === null) out[key] = v;
-      else if (f.fieldKind === "list") out[key] = (v as JsonValue[]).map(inner);
-      else if (f.fieldKind === "map") out[key] = Object.fromEntries(Object.entries(v as JsonObject).map(([k, x]) => [k, inner(x)]));
-      else out[key] = inner(v);
+      else if (f.fieldKind === "list") {
+        const list = (v as JsonValue[]).map(inner);
+        out[key] = holdsExactNumbersOf(list, list);
+      } else if (f.fieldKind === "map") {
+        const map = Object.fromEntries(Object.entries(v as JsonObject).map(([k, x]) => [k, inner(x)]));
+        out[key] = holdsExactNumbersOf(map, Object.values(map));
+      } else out[key] = inner(v);
     }
-    return out;
+    return holdsExactNumbersOf(out, Object.values(out));
   };
   seen.set(desc, filler);
   return filler;

@@ -32,7 +32,8 @@ import {
 import { notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { impossiblePeerNames, isResourceName, peerNotFound, sessionNotFound } from "../domain/membership.js";
-import { laxBool, withoutNulls, type SessionPeerConfigDump } from "../domain/validation/configuration.js";
+import { withoutNulls, type SessionPeerConfigDump } from "../domain/validation/configuration.js";
+import { laxBool } from "../domain/validation/python-lax.js";
 import { isObject } from "../domain/validation/fields.js";
 import { validateMemberConfig, validateMemberList, validateMemberRef, validatePeerList, validatePeerMap } from "../domain/validation/session-peers.js";
 import type { CallContext } from "./context.js";

@@ -26,8 +26,10 @@
 // only on its admin console), and a wrong guess towards prepared statements
 // fails only under load. PgBouncer's refusal of a startup parameter is
 // recognised, though, and turned into an error that names the setting.
+import type postgres from "postgres";
 import type { Sql } from "postgres";
 import type { Logger } from "pino";
+import { parseKeepingNumbers } from "../json/exact-numbers.js";
 import { WRITE_ARRAY_TYPES } from "./array-types.js";
 import { connect } from "./connection-url.js";
 import { startEmbeddedPostgres } from "./embedded.js";
@@ -73,6 +75,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// json and jsonb read back as Honcho reads them: 1.0 stays a float, a 64-bit
+// int keeps its digits (exact-numbers.ts); written as postgres.js writes them.
+const JSON_TYPES = {
+  json: { to: 114, from: [114, 3802], serialize: (x: unknown) => JSON.stringify(x), parse: parseKeepingNumbers },
+} satisfies Record<string, postgres.PostgresType>;
+
 export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Database> {
   const embedded = cfg.databaseUrl ? undefined : await startEmbeddedPostgres(cfg.dataDir, log);
   const url = cfg.databaseUrl ?? embedded!.url;
@@ -84,6 +92,7 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     // backoff grows to seconds while it is away (retries here every ≤ 0.5 s).
     backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 0.5),
     onnotice: () => {},
+    types: JSON_TYPES,
   };
   // a session of its own: settings for its life
   const session = {
@@ -123,7 +132,7 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
   const writes =
     writers === 0
       ? sql
-      : connect(url, { ...pool, max: writers, idle_timeout: 60, fetch_types: false, types: WRITE_ARRAY_TYPES, connection: { ...pool.connection, application_name: WRITES_APPLICATION_NAME } });
+      : connect(url, { ...pool, max: writers, idle_timeout: 60, fetch_types: false, types: { ...JSON_TYPES, ...WRITE_ARRAY_TYPES }, connection: { ...pool.connection, application_name: WRITES_APPLICATION_NAME } });
   return {
     sql,
     writes,

@@ -1,5 +1,6 @@
 // Reading messages back: one message, its metadata replaced, and pages of a
 // session's messages in sequence order with Honcho's filter language.
+import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import type { FilterCondition } from "../domain/filters/index.js";
 import { filterSql } from "./filter-sql.js";
@@ -58,7 +59,7 @@ export function createMessageReads(sql: Sql, t: Tables): MessageReads {
 
     async setMetadata(workspace, session, publicId, metadata) {
       const [row] = await sql<MessageRow[]>`
-        UPDATE ${t.messages} SET metadata = ${sql.json(metadata as never)}
+        UPDATE ${t.messages} SET metadata = ${pythonJson(metadata)}::text::jsonb
         WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}
         RETURNING ${cols}`;
       return row ?? null;

@@ -2,6 +2,7 @@
 // stores batches as Honcho's create_messages and enqueue would, under
 // Honcho's lock protocol, in one transaction and one round trip; concurrent
 // requests share calls (group commit, write-groups.ts).
+import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import { withDeadline } from "./deadline.js";
 import type { Tables } from "./schema.js";
@@ -289,10 +290,10 @@ function arraysOf(batches: BatchWrite[]) {
       a.publicIds.push(r.publicId);
       a.peerOf.push(r.peerName);
       a.contents.push(r.content);
-      a.metadata.push(JSON.stringify(r.metadata));
+      a.metadata.push(pythonJson(r.metadata));
       a.tokens.push(r.tokenCount);
       a.createdAt.push(r.createdAt);
-      a.configurations.push(r.configuration ? JSON.stringify(r.configuration) : null);
+      a.configurations.push(r.configuration ? pythonJson(r.configuration) : null);
       a.internalMetadata.push(r.internalMetadata ? JSON.stringify(r.internalMetadata) : null);
       for (const c of r.chunks ?? [null]) {
         a.chunkOf.push(i + 1);

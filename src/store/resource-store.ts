@@ -2,6 +2,7 @@
 // rules for what a call does to a row that exists (src/crud/workspace.py,
 // src/crud/peer.py). Sessions, whose get-or-create also changes members, are
 // in session-peers-store.ts.
+import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
 import type { Tables } from "./schema.js";
@@ -33,7 +34,7 @@ export interface ResourceStore {
 }
 
 const MICROS = `${micros("created_at")} AS micros`;
-const json = (v: object | null) => (v === null ? null : JSON.stringify(v));
+const json = (v: object | null) => (v === null ? null : pythonJson(v));
 
 export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
   // The statement inserts, or finds the row as it was when the statement
@@ -53,7 +54,7 @@ export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
       getOrCreate(() => sql<(ResourceRow & { created: boolean })[]>`
         WITH ins AS (
           INSERT INTO ${t.workspaces} (id, name, metadata, configuration)
-          VALUES (${newId}, ${name}, ${JSON.stringify(metadata)}::text::jsonb, ${JSON.stringify(configuration)}::text::jsonb)
+          VALUES (${newId}, ${name}, ${pythonJson(metadata)}::text::jsonb, ${pythonJson(configuration)}::text::jsonb)
           ON CONFLICT (name) DO NOTHING
           RETURNING name, metadata, configuration, created_at
         )

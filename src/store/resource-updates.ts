@@ -7,6 +7,7 @@
 // replaced, `stored || given`) or in its place (peers). Honcho creates, commits,
 // then updates; here one statement does both, so no caller ever sees the row
 // created but not yet updated, and a concurrent creation is no conflict.
+import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
 import type { Tables } from "./schema.js";
@@ -28,7 +29,7 @@ export interface ResourceUpdates {
 
 // jsonb parameters go as text (postgres.js would re-serialise a value it
 // is told is jsonb); null stays SQL NULL
-const json = (v: object | null) => (v === null ? null : JSON.stringify(v));
+const json = (v: object | null) => (v === null ? null : pythonJson(v));
 const MICROS = micros("created_at");
 
 export function createResourceUpdates(sql: Sql, t: Tables): ResourceUpdates {

@@ -19,6 +19,7 @@
 // configuration and, unlike Honcho, their joined_at (as the message write
 // path does: Honcho's now() on every call hides the session's earlier
 // messages from that peer's peer_perspective searches).
+import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
 import type { Tables } from "./schema.js";
@@ -211,7 +212,7 @@ export function createSessionPeerStore(sql: Sql, t: Tables): SessionPeerStore {
           [row] = await q<SessionRow[]>`
             INSERT INTO ${t.sessions} (id, name, workspace_name, metadata, configuration)
             VALUES (${spec.newSessionId}, ${spec.name}, ${spec.workspace},
-              ${JSON.stringify(spec.metadata ?? {})}::text::jsonb, ${JSON.stringify(spec.configuration ?? {})}::text::jsonb)
+              ${pythonJson(spec.metadata ?? {})}::text::jsonb, ${pythonJson(spec.configuration ?? {})}::text::jsonb)
             ON CONFLICT (name, workspace_name) DO NOTHING
             RETURNING ${sessionCols}`;
           created = row !== undefined;
@@ -223,8 +224,8 @@ export function createSessionPeerStore(sql: Sql, t: Tables): SessionPeerStore {
         if (!created && (spec.metadata !== null || spec.configuration !== null)) {
           [row] = await q<SessionRow[]>`
             UPDATE ${t.sessions}
-            SET metadata = coalesce(${spec.metadata === null ? null : JSON.stringify(spec.metadata)}::text::jsonb, metadata),
-                configuration = configuration || coalesce(${spec.configuration === null ? null : JSON.stringify(spec.configuration)}::text::jsonb, '{}'::jsonb)
+            SET metadata = coalesce(${spec.metadata === null ? null : pythonJson(spec.metadata)}::text::jsonb, metadata),
+                configuration = configuration || coalesce(${spec.configuration === null ? null : pythonJson(spec.configuration)}::text::jsonb, '{}'::jsonb)
             WHERE workspace_name = ${spec.workspace} AND name = ${spec.name}
             RETURNING ${sessionCols}`;
         }

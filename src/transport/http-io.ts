@@ -3,6 +3,7 @@
 // HTTP/2 (compat API) requests alike.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { pythonJson } from "../json/exact-numbers.js";
 import { DomainError } from "../domain/errors.js";
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -53,7 +54,7 @@ export function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
 
 export function sendJson(res: NodeResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   // encoded once: measuring the string, then writing it, scans a 2.5 MB answer twice
-  sendJsonBytes(res, status, Buffer.from(JSON.stringify(body)), headers);
+  sendJsonBytes(res, status, Buffer.from(pythonJson(body)), headers);
 }
 
 /** 204: no body, no content type (FastAPI's Response(status_code=204)). */

@@ -7,6 +7,7 @@ import { fromJson, type JsonObject, type JsonValue, type Message } from "@bufbui
 import type { Logger } from "pino";
 import { DomainError, ValidationFailed } from "../domain/errors.js";
 import { issue, MISSING, parseJsonBytes, RawBody } from "../domain/validation/index.js";
+import { validationDetailJson } from "./exact-detail.js";
 import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handlers/types.js";
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
@@ -63,9 +64,13 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       record.protocol = "rest";
       record.procedure = hit ? `${verb} ${hit.r.template}` : "unmatched";
     }
+    // the parsed body, for a 422 that echoes its numbers as Python wrote them (exact-numbers.ts)
+    let parsedBody: { value: unknown; exactRoot?: string } | undefined;
     const sendError = (err: DomainError | undefined) => {
       const { status, body } = httpErrorBody(err);
-      sendJson(res, status, body);
+      const exact = err instanceof ValidationFailed && parsedBody ? validationDetailJson(err.issues, parsedBody.value, parsedBody.exactRoot) : undefined;
+      if (exact !== undefined) sendJsonBytes(res, status, Buffer.from(exact));
+      else sendJson(res, status, body);
     };
     if (!hit) {
       req.resume();
@@ -100,6 +105,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
           const parsed = parseJsonBytes(bytes);
           if (big) await nextTurn();
           if (!parsed.ok) throw new ValidationFailed(parsed.issues); // reported alone, before auth
+          parsedBody = parsed;
           // a JSON null is no body: _validate_value_with_model_field tests `value is None`
           body = parsed.value === null ? MISSING : parsed.value;
         }

@@ -4,6 +4,8 @@
 // requests become ready at once, their steps interleave with timers and
 // other sockets instead of running back to back (a bare setImmediate would
 // run them all in the same check phase).
+import { pythonJson } from "../json/exact-numbers.js";
+
 /**
  * A REST or Connect body above this size is big: its parse takes turns.
  * 16 KiB puts a batch of 100 × 250 characters (about 30 KB) in turns and
@@ -67,7 +69,7 @@ export async function jsonInTurns(value: unknown): Promise<Buffer> {
   };
   const list = async (items: unknown[]) => {
     if (items.length === 0) return push("[]");
-    for (let i = 0; i < items.length; i++) await push((i === 0 ? "[" : ",") + (JSON.stringify(items[i]) ?? "null"));
+    for (let i = 0; i < items.length; i++) await push((i === 0 ? "[" : ",") + pythonJson(items[i]));
     await push("]");
   };
   if (Array.isArray(value)) await list(value);
@@ -79,8 +81,8 @@ export async function jsonInTurns(value: unknown): Promise<Buffer> {
         await push(name);
         await list(member);
       } else {
-        const text = JSON.stringify(member);
-        if (text === undefined) continue; // as JSON.stringify leaves out undefined and functions
+        if (member === undefined || typeof member === "function") continue; // as JSON.stringify leaves them out
+        const text = pythonJson(member);
         await push(name + text);
       }
       open = ",";

@@ -7,7 +7,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { splitTextIntoChunks } from "../../src/domain/files/chunks.js";
 import { decodeText } from "../../src/domain/files/extract.js";
-import { floatRepr, pythonJsonRoundTrip } from "../../src/domain/files/python-json-text.js";
+import { pythonJsonRoundTrip } from "../../src/domain/files/python-json-text.js";
+import { floatRepr } from "../../src/json/float-repr.js";
 import { pyFromIsoformat } from "../../src/domain/validation/python-isoformat.js";
 
 const cases = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../fixtures/upload-text-cases.json"), "utf8")) as {

@@ -6,6 +6,7 @@
 import { parseFilter, type FilterCondition, type FilterResource } from "../filters/index.js";
 import { has, isObject, type Obj } from "./fields.js";
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
+import { laxBool, laxInt } from "./python-lax.js";
 
 export interface PageQuery {
   page: number;
@@ -13,31 +14,22 @@ export interface PageQuery {
   reverse: boolean;
 }
 
-// Query values arrive as strings on REST and as numbers / booleans on gRPC;
-// pydantic echoes what it was given.
+// Query values arrive as strings on REST (pydantic's lax int takes "+7",
+// " 2", "1_0" and "1.0"; its lax bool "yes" and "OFF") and as numbers /
+// booleans on gRPC; pydantic echoes what it was given.
 function queryInt(v: unknown, key: string, fallback: number, ge: number, le: number | undefined, issues: ValidationIssue[]): number {
   if (v === undefined || v === null) return fallback;
   const loc: Loc = ["query", key];
-  const n = typeof v === "number" ? v : /^\s*[+-]?\d+\s*$/.test(String(v)) ? Number(v) : NaN;
-  if (!Number.isInteger(n)) {
-    issues.push({ type: "int_parsing", loc, msg: "Input should be a valid integer, unable to parse string as an integer", input: v });
-    return fallback;
-  }
+  const n = laxInt(v, loc, issues);
+  if (n === undefined) return fallback;
   if (n < ge) issues.push({ type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${ge}`, input: v, ctx: { ge } });
   else if (le !== undefined && n > le) issues.push({ type: "less_than_equal", loc, msg: `Input should be less than or equal to ${le}`, input: v, ctx: { le } });
   return n;
 }
 
-const TRUE = new Set(["1", "on", "t", "true", "y", "yes"]);
-const FALSE = new Set(["0", "f", "false", "n", "no", "off"]);
-
 function queryBool(v: unknown, key: string, issues: ValidationIssue[]): boolean {
-  if (typeof v === "boolean") return v;
-  if (typeof v !== "string") return false;
-  const s = v.toLowerCase();
-  if (TRUE.has(s)) return true;
-  if (!FALSE.has(s)) issues.push(issue.boolParsing(["query", key], v));
-  return false;
+  if (v === undefined || v === null) return false;
+  return laxBool(v, ["query", key], issues) ?? false;
 }
 
 /** page, size (fastapi-pagination's Params) and reverse, in that order. */

@@ -7,7 +7,8 @@
 // int() over 4300 digits, undecodable UTF-16/32) are FastAPI's 400.
 import { DomainError } from "../errors.js";
 import { decodeJsonBytes, decodeLikePython } from "./python-bytes.js";
-import { issue, MISSING, type Validated, type ValidationIssue } from "./issues.js";
+import { keepExactNumbers, mayHoldExactNumbers } from "../../json/exact-numbers.js";
+import { issue, MISSING, type ValidationIssue } from "./issues.js";
 import { setOwn } from "./strings.js";
 
 class JsonError extends Error {
@@ -30,7 +31,7 @@ const MAX_INT_DIGITS = 4300;
 const unparsable = () => new DomainError("bad_request", "There was an error parsing the body");
 
 /** A request body as FastAPI reads it: empty is MISSING (the `missing` issue comes with the path's issues). */
-export function parseRequestBody(text: string): Validated<unknown> {
+export function parseRequestBody(text: string): ParsedJson {
   if (text.length === 0) return { ok: true, value: MISSING };
   return parseJsonBody(text);
 }
@@ -40,7 +41,7 @@ export function parseRequestBody(text: string): Validated<unknown> {
  * Empty → the `missing` issue; invalid JSON → `json_invalid` at Python's
  * offset; throws DomainError("bad_request") where FastAPI answers 400.
  */
-export function parseJsonBody(text: string): Validated<unknown> {
+export function parseJsonBody(text: string): ParsedJson {
   if (text.length === 0) return { ok: false, issues: [issue.missing(["body"], null)] };
   const s = decodeLikePython(text);
   if (s === undefined) throw unparsable();
@@ -53,13 +54,13 @@ export function parseJsonBody(text: string): Validated<unknown> {
  * parameter is ignored), then the same parse; invalid JSON → `json_invalid`
  * at Python's offset; throws DomainError("bad_request") where FastAPI answers 400.
  */
-export function parseJsonBytes(bytes: Uint8Array): Validated<unknown> {
+export function parseJsonBytes(bytes: Uint8Array): ParsedJson {
   const s = decodeJsonBytes(bytes);
   if (s === undefined) throw unparsable();
   return parseDecoded(s);
 }
 
-function parseDecoded(s: string): Validated<unknown> {
+function parseDecoded(s: string): ParsedJson {
   let fast: unknown;
   try {
     fast = JSON.parse(s);
@@ -69,12 +70,22 @@ function parseDecoded(s: string): Validated<unknown> {
   const check = inspect(fast);
   if (check === "deep") throw unparsable();
   // ±Infinity came from a huge literal: an int of more than 4300 digits is a 400
-  return check === "infinite" ? slowPath(s) : { ok: true, value: fast };
+  return check === "infinite" ? slowPath(s) : withExactNumbers(s, fast);
 }
 
-function slowPath(s: string): Validated<unknown> {
+/** A parsed body, and Python's text for the body itself when it is a number JavaScript writes otherwise. */
+export type ParsedJson = { ok: true; value: unknown; exactRoot?: string } | { ok: false; issues: ValidationIssue[] };
+
+// Python's text kept for the numbers JavaScript would write otherwise (exact-numbers.ts)
+function withExactNumbers(s: string, value: unknown): ParsedJson {
+  if (!mayHoldExactNumbers(s)) return { ok: true, value };
+  const exactRoot = keepExactNumbers(s, value);
+  return exactRoot === undefined ? { ok: true, value } : { ok: true, value, exactRoot };
+}
+
+function slowPath(s: string): ParsedJson {
   try {
-    return { ok: true, value: loads(s) };
+    return withExactNumbers(s, loads(s));
   } catch (err) {
     if (!(err instanceof JsonError)) throw err;
     const found: ValidationIssue = {

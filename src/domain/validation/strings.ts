@@ -1,5 +1,6 @@
 // String facts as Python sees them: lengths in code points, str.strip()'s
 // whitespace, and Honcho's NUL stripping.
+import { copyExactNumbers } from "../../json/exact-numbers.js";
 
 /** True when s holds more than `max` code points (Python's len), counting only where UTF-16 length leaves doubt. */
 export function longerThan(s: string, max: number): boolean {
@@ -40,6 +41,7 @@ export function stripNul<T>(v: T): T {
       const x = stripNul(v[i]);
       if (x !== v[i]) (out ??= v.slice())[i] = x;
     }
+    if (out) copyExactNumbers(v, out);
     return (out ?? v) as T;
   }
   if (typeof v === "object" && v !== null) {
@@ -49,6 +51,7 @@ export function stripNul<T>(v: T): T {
     // later keys win when two become equal, as in Python's dict comprehension
     const out: Record<string, unknown> = {};
     keys.forEach((k, i) => setOwn(out, stripNul(k), vals[i]));
+    copyExactNumbers(v, out, (k) => stripNul(k as string));
     return out as T;
   }
   return v;

@@ -1,0 +1,215 @@
+// JSON numbers as Python keeps them. Honcho's json.loads makes `1.0` a float
+// and `12345678901234567890` an exact int, and json.dumps writes them back so
+// (into a 422's `input`, into a jsonb column, into an answer); a JavaScript
+// number cannot tell 1.0 from 1 and rounds an int past 2^53 (a 64-bit id in
+// metadata would be stored changed). Validation keeps working on plain
+// numbers; beside them, the text Python would write is kept for the numbers
+// whose JavaScript spelling differs, by container and key, and
+// pythonJson() writes it.
+import { floatRepr } from "./float-repr.js";
+
+type Key = string | number;
+
+// container → key → Python's text of the number held there
+const texts = new WeakMap<object, Map<Key, string>>();
+// containers holding such a number at any depth
+const holders = new WeakSet<object>();
+
+/** Python's text for a JSON number literal, where JavaScript would write another; undefined where they agree. */
+export function pythonNumberText(literal: string): string | undefined {
+  const v = Number(literal);
+  if (!Number.isFinite(v)) return undefined; // 1e999 is float('inf'): refused where it is written, as Honcho fails there
+  if (/[.eE]/.test(literal)) {
+    const py = floatRepr(v);
+    return py === JSON.stringify(v) ? undefined : py;
+  }
+  return Number.isSafeInteger(v) ? undefined : literal.replace(/^(-?)0+(?=\d)/, "$1");
+}
+
+/** The Python text kept for container[key], if any. */
+export function exactNumberAt(container: object, key: Key): string | undefined {
+  return texts.get(container)?.get(Array.isArray(container) ? Number(key) : key);
+}
+
+/** Whether the value holds a number whose Python text differs from JavaScript's. */
+export const holdsExactNumbers = (v: unknown): boolean => typeof v === "object" && v !== null && holders.has(v);
+
+/**
+ * A container built around values (an answer written from a message) holds
+ * such numbers when one of them does; returns the container.
+ */
+export function holdsExactNumbersOf<T extends object>(container: T, values: Iterable<unknown>): T {
+  for (const v of values) {
+    if (holdsExactNumbers(v)) {
+      holders.add(container);
+      break;
+    }
+  }
+  return container;
+}
+
+/** Marks a container built around a value that holds such numbers (see holdsExactNumbersOf). */
+export function markExactNumbers<T extends object>(container: T): T {
+  holders.add(container);
+  return container;
+}
+
+function keep(container: object, key: Key, text: string): void {
+  let m = texts.get(container);
+  if (!m) texts.set(container, (m = new Map()));
+  m.set(key, text);
+}
+
+/** A copy keeps the original's texts where it holds the same numbers (under keys renamed by `rename`). */
+export function copyExactNumbers(from: object, to: object, rename: (k: Key) => Key = (k) => k): void {
+  const m = texts.get(from);
+  if (m) for (const [k, text] of m) if (Object.is(own(to, rename(k)), own(from, k))) keep(to, rename(k), text);
+  if (holders.has(from)) holders.add(to);
+}
+
+/** o[k] when o has it as its own (also "__proto__", an ordinary key in Python). */
+export const own = (o: object, k: Key): unknown => Object.getOwnPropertyDescriptor(o, k)?.value;
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isNumberChar = (c: number) => isDigit(c) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45;
+
+/** The index after the string literal opening at i (s is valid JSON). */
+function stringEnd(s: string, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    j = s.indexOf('"', j);
+    let backslashes = 0;
+    while (s.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return j + 1;
+    j++;
+  }
+}
+
+/**
+ * Whether a parsed JSON text holds a number literal Python writes otherwise
+ * (a fraction or exponent, or an int of 16 digits or more) outside its
+ * strings. Strings are skipped with indexOf, so a body of long texts costs
+ * little more than its structure.
+ */
+export function mayHoldExactNumbers(s: string): boolean {
+  for (let i = 0; i < s.length; ) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) {
+      i = stringEnd(s, i);
+      continue;
+    }
+    if (isDigit(c) || c === 0x2d) {
+      let digits = 0;
+      for (i++; i < s.length && isNumberChar(s.charCodeAt(i)); i++) {
+        if (!isDigit(s.charCodeAt(i))) return true; // a fraction or an exponent
+        digits++;
+      }
+      if (digits + (c === 0x2d ? 0 : 1) >= 16) return true;
+      continue;
+    }
+    i++;
+  }
+  return false;
+}
+
+/**
+ * Walks a parsed JSON text beside the value parsed from it and keeps Python's
+ * text for the numbers that need it. A key given twice is Python's last one
+ * (as JSON.parse's), so only the text of a key's last occurrence is walked.
+ * Returns the text of the root itself when the root is such a number.
+ */
+export function keepExactNumbers(s: string, root: unknown): string | undefined {
+  let rootText: string | undefined;
+  const ws = (i: number) => {
+    while (i < s.length && (s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x0a || s.charCodeAt(i) === 0x0d || s.charCodeAt(i) === 0x09)) i++;
+    return i;
+  };
+  // the index after the value at i
+  const skip = (i: number): number => {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) return stringEnd(s, i);
+    if (c !== 0x7b && c !== 0x5b) {
+      while (i < s.length && (isNumberChar(s.charCodeAt(i)) || /[a-zA-Z]/.test(s[i]!))) i++; // a number, true, NaN, -Infinity...
+      return i;
+    }
+    let depth = 0;
+    for (;;) {
+      const d = s.charCodeAt(i);
+      if (d === 0x22) {
+        i = stringEnd(s, i);
+        continue;
+      }
+      if (d === 0x7b || d === 0x5b) depth++;
+      else if (d === 0x7d || d === 0x5d) depth--;
+      i++;
+      if (depth === 0) return i;
+    }
+  };
+  // walks the value at i, held at container[key] (none for the root); true when it holds such a number
+  const walk = (i: number, value: unknown, container: object | undefined, key: Key): boolean => {
+    const c = s.charCodeAt(i);
+    if (c === 0x7b) {
+      const last = new Map<string, number>();
+      i = ws(i + 1);
+      while (s.charCodeAt(i) === 0x22) {
+        const end = stringEnd(s, i);
+        const raw = s.slice(i + 1, end - 1);
+        const k = raw.includes("\\") ? (JSON.parse(s.slice(i, end)) as string) : raw;
+        const at = ws(ws(end) + 1);
+        last.set(k, at);
+        i = ws(skip(at));
+        if (s.charCodeAt(i) === 0x2c) i = ws(i + 1);
+      }
+      let holds = false;
+      for (const [k, at] of last) if (walk(at, own(value as object, k), value as object, k)) holds = true;
+      if (holds) holders.add(value as object);
+      return holds;
+    }
+    if (c === 0x5b) {
+      let holds = false;
+      i = ws(i + 1);
+      for (let n = 0; s.charCodeAt(i) !== 0x5d; n++) {
+        if (walk(i, (value as unknown[])[n], value as object, n)) holds = true;
+        i = ws(skip(i));
+        if (s.charCodeAt(i) === 0x2c) i = ws(i + 1);
+      }
+      if (holds) holders.add(value as object);
+      return holds;
+    }
+    if (!isDigit(c) && c !== 0x2d) return false;
+    const text = pythonNumberText(s.slice(i, skip(i)));
+    if (text === undefined || typeof value !== "number") return false;
+    if (container) keep(container, key, text);
+    else rootText = text;
+    return true;
+  };
+  walk(ws(s.charCodeAt(0) === 0xfeff ? 1 : 0), root, undefined, "");
+  return rootText;
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify, but with Python's text for the numbers kept above. Values
+ * holding none are written by JSON.stringify itself.
+ */
+export function pythonJson(v: unknown): string {
+  if (!holdsExactNumbers(v)) return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) return `[${v.map((x, i) => (typeof x === "number" ? (exactNumberAt(v, i) ?? JSON.stringify(x)) : pythonJson(x))).join(",")}]`;
+  const o = v as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(o)) {
+    const x = own(o, k);
+    if (x === undefined || typeof x === "function") continue;
+    const name = NEEDS_ESCAPE.test(k) ? JSON.stringify(k) : `"${k}"`;
+    parts.push(`${name}:${typeof x === "number" ? (exactNumberAt(o, k) ?? JSON.stringify(x)) : pythonJson(x)}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
+/** JSON.parse, keeping Python's text for the numbers that need it (jsonb read back: PostgreSQL writes 1.0 as 1.0). */
+export function parseKeepingNumbers(text: string): unknown {
+  const v: unknown = JSON.parse(text);
+  if (mayHoldExactNumbers(text)) keepExactNumbers(text, v);
+  return v;
+}

@@ -1,0 +1,97 @@
+// Numbers in metadata and configuration written, stored and read back as
+// Honcho does (src/json/exact-numbers.ts): Honcho's json.loads keeps 1.0 a
+// float and a 64-bit id exact, json.dumps writes them so into jsonb and into
+// its answers, and PostgreSQL keeps numerics as they were written. Here the
+// stored jsonb is compared with PostgreSQL's own reading of Python's text.
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../support/app.js";
+
+const t = useTestApp();
+let sql: postgres.Sql;
+beforeAll(() => void (sql = postgres(t.db.url, { max: 1, onnotice: () => {} })));
+afterAll(() => sql?.end());
+
+// what a Python client sends, what Honcho answers from it (json.dumps of what
+// json.loads made), and what Honcho answers once PostgreSQL has stored it
+const SENT = '{"score": 1.0, "id": 1234567890123456789, "tiny": 0.00001, "big": 1e16, "neg0": -0.0, "n": [2.50, 3.0], "s": "1.0"}';
+const PYTHON = '{"score":1.0,"id":1234567890123456789,"tiny":1e-05,"big":1e+16,"neg0":-0.0,"n":[2.5,3.0],"s":"1.0"}';
+const READ_BACK = '{"n":[2.5,3.0],"s":"1.0","id":1234567890123456789,"big":10000000000000000,"neg0":0.0,"tiny":1e-05,"score":1.0}';
+
+async function send(method: string, path: string, body: string) {
+  const res = await fetch(`${t.app.url}${path}`, { method, headers: { "content-type": "application/json" }, body });
+  return { status: res.status, text: await res.text() };
+}
+
+/** The JSON text of `field` in an answer, as written (a JSON.parse would lose what is tested). */
+function fieldText(answer: string, field: string): string {
+  const at = answer.indexOf(`"${field}":`) + field.length + 3;
+  let depth = 0;
+  for (let i = at; ; i++) {
+    const c = answer[i];
+    if (c === '"') i = answer.indexOf('"', i + 1);
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    if (depth === 0) return answer.slice(at, i + 1);
+  }
+}
+
+/** The stored jsonb is PostgreSQL's reading of Python's text, numerics and all. */
+async function storedAsPython(query: postgres.PendingQuery<postgres.Row[]>, python: string) {
+  const [row] = await query;
+  const [want] = await sql`SELECT ${python}::text::jsonb::text AS text`;
+  expect(row!.text).toBe(want!.text);
+}
+
+describe("numbers as Honcho keeps them", () => {
+  it("message metadata: answered, stored and read back as Honcho does", async () => {
+    const made = await send("POST", "/v3/workspaces/acme/sessions/s1/messages", `{"messages": [{"content": "x", "peer_id": "alice", "metadata": ${SENT}}]}`);
+    expect(made.status).toBe(201);
+    expect(fieldText(made.text, "metadata")).toBe(PYTHON);
+    // JavaScript alone would have answered otherwise
+    expect(JSON.stringify(JSON.parse(SENT))).not.toBe(PYTHON);
+    await storedAsPython(sql`SELECT metadata::text AS text FROM messages WHERE session_name = 's1'`, PYTHON);
+    const listed = await send("POST", "/v3/workspaces/acme/sessions/s1/messages/list", "{}");
+    expect(fieldText(listed.text, "metadata")).toBe(READ_BACK);
+    const id = (JSON.parse(made.text) as { id: string }[])[0]!.id;
+    const one = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/s1/messages/${id}`);
+    expect(fieldText(await one.text(), "metadata")).toBe(READ_BACK);
+    const updated = await send("PUT", `/v3/workspaces/acme/sessions/s1/messages/${id}`, '{"metadata": {"v": 2.0, "id": 98765432109876543210}}');
+    expect(updated.status).toBe(200);
+    expect(fieldText(updated.text, "metadata")).toBe('{"v":2.0,"id":98765432109876543210}');
+    await storedAsPython(sql`SELECT metadata::text AS text FROM messages WHERE public_id = ${id}`, '{"v": 2.0, "id": 98765432109876543210}');
+  });
+
+  it("workspace, peer and session metadata and configuration: stored and read back as Honcho does", async () => {
+    const ws = await send("POST", "/v3/workspaces", `{"id": "nums", "metadata": ${SENT}}`);
+    expect(ws.status).toBe(201);
+    await storedAsPython(sql`SELECT metadata::text AS text FROM workspaces WHERE name = 'nums'`, PYTHON);
+    const peer = await send("POST", "/v3/workspaces/nums/peers", `{"id": "p", "metadata": ${SENT}, "configuration": {"weight": 2.0}}`);
+    expect(peer.status).toBe(201);
+    await storedAsPython(sql`SELECT metadata::text AS text FROM peers WHERE name = 'p'`, PYTHON);
+    await storedAsPython(sql`SELECT configuration::text AS text FROM peers WHERE name = 'p'`, '{"weight": 2.0}');
+    const peers = await send("POST", "/v3/workspaces/nums/peers/list", "{}");
+    expect(fieldText(peers.text, "metadata")).toBe(READ_BACK);
+    expect(fieldText(peers.text, "configuration")).toBe('{"weight":2.0}');
+    const session = await send("POST", "/v3/workspaces/nums/sessions", `{"id": "s", "metadata": ${SENT}}`);
+    expect(session.status).toBe(201);
+    await storedAsPython(sql`SELECT metadata::text AS text FROM sessions WHERE name = 's'`, PYTHON);
+    const put = await send("PUT", "/v3/workspaces/nums/sessions/s", '{"metadata": {"x": 1e2}}');
+    expect(put.status).toBe(200);
+    await storedAsPython(sql`SELECT metadata::text AS text FROM sessions WHERE name = 's'`, '{"x": 100.0}');
+    const sessions = await send("POST", "/v3/workspaces/nums/sessions/list", "{}");
+    expect(fieldText(sessions.text, "metadata")).toBe('{"x":100.0}');
+  });
+
+  it("a 422 echoes the numbers it was sent as FastAPI does", async () => {
+    const bad = await send("POST", "/v3/workspaces/acme/sessions/s1/messages", '{"messages": [{"content": 5.0, "peer_id": 12345678901234567890}]}');
+    expect(bad).toEqual({
+      status: 422,
+      text: '{"detail":[{"type":"string_type","loc":["body","messages",0,"content"],"msg":"Input should be a valid string","input":5.0},{"type":"string_type","loc":["body","messages",0,"peer_id"],"msg":"Input should be a valid string","input":12345678901234567890}]}',
+    });
+    const whole = await send("POST", "/v3/workspaces", '{"metadata": {"a": 1.0}}');
+    expect(whole.text).toBe('{"detail":[{"type":"missing","loc":["body","id"],"msg":"Field required","input":{"metadata":{"a":1.0}}}]}');
+    const root = await send("PUT", "/v3/workspaces/acme", "3.0");
+    expect(root.text).toContain('"input":3.0,');
+  });
+});

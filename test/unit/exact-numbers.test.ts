@@ -1,0 +1,57 @@
+// Numbers as Python keeps them (src/json/exact-numbers.ts): every case of
+// test/oracle/number-cases.json (test/oracle/number_cases.py: Python's own
+// json.dumps(json.loads(text))) parsed as the service parses a body and
+// written back by pythonJson(), byte for byte; and what a copy, the scan and
+// the jsonb reader keep.
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseJsonBody } from "../../src/domain/validation/index.js";
+import { stripNul } from "../../src/domain/validation/strings.js";
+import { holdsExactNumbers, mayHoldExactNumbers, parseKeepingNumbers, pythonJson } from "../../src/json/exact-numbers.js";
+
+const cases = JSON.parse(fs.readFileSync(new URL("../oracle/number-cases.json", import.meta.url), "utf8")) as { text: string; python: string }[];
+
+function roundTrip(text: string): string {
+  const parsed = parseJsonBody(text);
+  if (!parsed.ok) throw new Error(`${text}: ${JSON.stringify(parsed.issues)}`);
+  return parsed.exactRoot ?? pythonJson(parsed.value);
+}
+
+describe("JSON numbers written as Python writes them", () => {
+  it("every oracle case, as json.dumps(json.loads(text)) writes it", () => {
+    expect(cases.length).toBe(600);
+    const wrong = cases.filter((c) => roundTrip(c.text) !== c.python).map((c) => ({ ...c, got: roundTrip(c.text) }));
+    expect(wrong).toEqual([]);
+    // the cases hold what JavaScript alone gets wrong
+    expect(cases.filter((c) => JSON.stringify(JSON.parse(c.text)) !== c.python).length).toBeGreaterThan(250);
+  });
+
+  it("the slow path (NaN, a key twice, escapes in keys) keeps them too", () => {
+    // NaN itself is never written (FastAPI cannot render it, PostgreSQL refuses it): JSON.stringify's null here
+    expect(roundTrip('{"a": NaN, "b": 1.0, "b": 2.0, "k\\u00e9\\"": [1e2, -0.0]}')).toBe('{"a":null,"b":2.0,"ké\\"":[100.0,-0.0]}');
+    expect(roundTrip('{"b": 1.0, "b": 2}')).toBe('{"b":2}'); // the last of a key twice is Python's
+    expect(roundTrip('{"__proto__": 1.0}')).toBe('{"__proto__":1.0}');
+  });
+
+  it("scans strings past their numbers: texts full of 1.0 need no walk", () => {
+    expect(mayHoldExactNumbers('{"content": "version 1.0, 12345678901234567 \\" 2.0", "n": [1, -2, 300]}')).toBe(false);
+    expect(mayHoldExactNumbers('{"n": 1.5}')).toBe(true);
+    expect(mayHoldExactNumbers('{"n": 1234567890123456}')).toBe(true);
+    expect(mayHoldExactNumbers('{"n": -123456789012345}')).toBe(false);
+  });
+
+  it("NUL stripping copies keep the numbers, under the keys stripped", () => {
+    const parsed = parseJsonBody('{"a\\u0000": 1.0, "b": ["x\\u0000", 2.0], "c": 3}');
+    if (!parsed.ok) throw new Error("parse");
+    const clean = stripNul(parsed.value);
+    expect(clean).not.toBe(parsed.value);
+    expect(pythonJson(clean)).toBe('{"a":1.0,"b":["x",2.0],"c":3}');
+  });
+
+  it("jsonb read back (PostgreSQL writes numerics as they were stored) keeps them", () => {
+    const v = parseKeepingNumbers('{"n": [2.5, 3.0], "id": 1234567890123456789, "tiny": 0.00001}');
+    expect(holdsExactNumbers(v)).toBe(true);
+    expect(pythonJson(v)).toBe('{"n":[2.5,3.0],"id":1234567890123456789,"tiny":1e-05}');
+    expect(holdsExactNumbers(parseKeepingNumbers('{"n": [1, 2]}'))).toBe(false);
+  });
+});
