@@ -28,6 +28,7 @@
 //   element, and fails past 65 535 of them).
 // Needs PostgreSQL 14 or later (numeric 'Infinity').
 import type { Fragment, Sql } from "postgres";
+import { pythonJson } from "../json/exact-numbers.js";
 import {
   COLUMN_TYPES,
   RESOURCE_COLUMNS,
@@ -110,7 +111,7 @@ export function filterSql(sql: Sql, resource: FilterResource, condition: FilterC
       case "ilike":
         return sql`${column(c.column)} ILIKE ${c.pattern}::text ESCAPE E'\\\\'`;
       case "contains":
-        return sql`${column(c.column)} @> ${JSON.stringify(c.document)}::text::jsonb`;
+        return sql`${column(c.column)} @> ${pythonJson(c.document)}::text::jsonb`;
       case "keyNumeric":
         return compare(sql, keyNumber(sql, column(c.column), c.key), c.op, sql`${c.value}::text::numeric`);
       case "keyText":

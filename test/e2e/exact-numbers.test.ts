@@ -6,6 +6,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestApp } from "../support/app.js";
+import { postUpload, uploadForm } from "../support/multipart.js";
 
 const t = useTestApp();
 let sql: postgres.Sql;
@@ -81,6 +82,29 @@ describe("numbers as Honcho keeps them", () => {
     await storedAsPython(sql`SELECT metadata::text AS text FROM sessions WHERE name = 's'`, '{"x": 100.0}');
     const sessions = await send("POST", "/v3/workspaces/nums/sessions/list", "{}");
     expect(fieldText(sessions.text, "metadata")).toBe('{"x":100.0}');
+  });
+
+  it("an upload's metadata form field: stored as Honcho stores it", async () => {
+    const r = await postUpload(t.app.url, "acme", "up", uploadForm({ data: "hello", type: "text/plain" }, { peer_id: "alice", metadata: SENT }));
+    expect(r.status).toBe(201);
+    await storedAsPython(sql`SELECT metadata::text AS text FROM messages WHERE session_name = 'up'`, PYTHON);
+  });
+
+  it("filters match 64-bit ids and floats as Honcho's do", async () => {
+    const made = await send("POST", "/v3/workspaces/acme/sessions/f/messages", '{"messages": [{"content": "a", "peer_id": "alice", "metadata": {"id": 1234567890123456789, "score": 1.0}}, {"content": "b", "peer_id": "alice", "metadata": {"id": 1234567890123456788, "score": 2}}]}');
+    expect(made.status).toBe(201);
+    const listed = async (filters: string) => {
+      const r = await send("POST", "/v3/workspaces/acme/sessions/f/messages/list", `{"filters": ${filters}}`);
+      expect(r.status).toBe(200);
+      return (JSON.parse(r.text) as { items: { content: string }[] }).items.map((m) => m.content);
+    };
+    // both ids are one double in JavaScript (1234567890123456768)
+    expect(await listed('{"metadata": {"id": 1234567890123456789}}')).toEqual(["a"]);
+    expect(await listed('{"metadata": {"id": {"gte": 1234567890123456789}}}')).toEqual(["a"]);
+    expect(await listed('{"metadata": {"id": {"in": [1234567890123456788]}}}')).toEqual(["b"]);
+    // `in` and `contains` compare the text of the value: Python's str(1.0) is "1.0"
+    expect(await listed('{"metadata": {"score": {"in": [1.0]}}}')).toEqual(["a"]);
+    expect(await listed('{"metadata": {"score": {"contains": 1.0}}}')).toEqual(["a"]);
   });
 
   it("a 422 echoes the numbers it was sent as FastAPI does", async () => {

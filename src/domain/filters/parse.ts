@@ -16,6 +16,7 @@
 // "int"); integers past 2^53 have lost digits; and JS orders integer-like
 // object keys ("0", "12") first, so with several faults the one reported can
 // differ when such keys are involved.
+import { copyExactNumbers, exactNumberAt } from "../../json/exact-numbers.js";
 import { DomainError } from "../errors.js";
 import { hasLoneSurrogate } from "../validation/strings.js";
 import type { ColumnComparison, ColumnType, FilterColumn, FilterCondition, FilterResource, KeyComparison, Operand } from "./ast.js";
@@ -280,7 +281,7 @@ class Parser {
       if (isObject(v) && Object.keys(v).some((k) => OPERATORS.has(k))) {
         const items: FilterCondition[] = [];
         for (const op of Object.keys(v)) {
-          const c = this.keyComparison(key, op, v[op]);
+          const c = this.keyComparison(key, op, v[op], exactNumberAt(v, op));
           if (c) items.push(c);
         }
         const c = combine(items);
@@ -289,14 +290,16 @@ class Parser {
         if (v === "*") continue;
         const document = Object.create(null) as Obj;
         document[key] = v;
+        copyExactNumbers(fields, document); // a 1.0 or a 64-bit id matched as sent (exact-numbers.ts)
         out.push(this.containment(document));
       }
     }
     return combine(out);
   }
 
-  // _build_comparison_condition: one operator on `metadata ->> key`
-  private keyComparison(key: string, op: string, v: unknown): FilterCondition | null {
+  // _build_comparison_condition: one operator on `metadata ->> key`. `exact`:
+  // Python's text of a number value where JavaScript's differs (1.0, 2^63 - 1).
+  private keyComparison(key: string, op: string, v: unknown, exact: string | undefined): FilterCondition | null {
     if (!OPERATORS.has(op)) throw filterError(`Unsupported comparison operator: ${op}`);
     if (v === "*") return null;
     const column = "metadata" as const;
@@ -304,7 +307,7 @@ class Parser {
       const cmp = KEY_OPS[op]!;
       // _safe_numeric_cast
       if (typeof v === "boolean") return this.leaf({ kind: "keyText", column, key: this.text(key), op: cmp, value: v ? "true" : "false" });
-      if (typeof v === "number") return this.leaf({ kind: "keyNumeric", column, key: this.text(key), op: cmp, value: numericText(v) });
+      if (typeof v === "number") return this.leaf({ kind: "keyNumeric", column, key: this.text(key), op: cmp, value: exact ?? numericText(v) });
       if (typeof v === "string") {
         const int = pyIntFromString(v);
         if (int !== undefined) return this.leaf({ kind: "keyNumeric", column, key: this.text(key), op: cmp, value: int.toString() });
@@ -323,10 +326,11 @@ class Parser {
       if (!elements) throw filterError(`Invalid value for 'in' operator: ${pyStr(v)}. Expected an iterable (list, tuple, set), got ${pyTypeName(v)}`);
       if (elements.includes("*")) return null;
       this.countIn(elements.length);
-      return this.leaf({ kind: "keyIn", column, key: this.text(key), values: elements.map((e) => this.text(pyStr(e))) });
+      const str = (e: unknown, i: number) => (typeof e === "number" && elements === v ? (exactNumberAt(v as unknown[], i) ?? pyStr(e)) : pyStr(e));
+      return this.leaf({ kind: "keyIn", column, key: this.text(key), values: elements.map((e, i) => this.text(str(e, i))) });
     }
     // contains / icontains: both ILIKE on the text of the value (str(None) is 'None')
-    return this.leaf({ kind: "keyIlike", column, key: this.text(key), pattern: this.text(ilikePattern(pyStr(v))) });
+    return this.leaf({ kind: "keyIlike", column, key: this.text(key), pattern: this.text(ilikePattern(typeof v === "number" ? (exact ?? pyStr(v)) : pyStr(v))) });
   }
 
   // _coerce_operand: the operand bound against a column, or Honcho's 422
