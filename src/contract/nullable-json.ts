@@ -8,7 +8,7 @@
 // nullable fields, anywhere inside them, keep their writer untouched.
 import { getOption, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { field as fieldOption } from "../../gen/honcho/v3/options_pb.js";
-import { holdsExactNumbersOf } from "../json/exact-numbers.js";
+import { holdsExactNumbers, holdsExactNumbersOf, markExactNumbers } from "../json/exact-numbers.js";
 import { sortedFields } from "./compiled-types.js";
 import type { JsonWriter } from "./json-writer.js";
 
@@ -36,6 +36,7 @@ function fillerFor(desc: DescMessage, seen: Map<DescMessage, Filler | undefined>
   const filler: Filler = (json) => {
     const o = json as JsonObject;
     const out: JsonObject = {};
+    let exact = false; // a value with Python's numbers in it (exact-numbers.ts): so is the object around it
     for (const { f, key, nullable, inner } of fields) {
       const v = o[key];
       if (nullable && (v === undefined || (f.fieldKind === "map" && isEmptyObject(v)))) out[key] = null;
@@ -48,8 +49,9 @@ function fillerFor(desc: DescMessage, seen: Map<DescMessage, Filler | undefined>
         const map = Object.fromEntries(Object.entries(v as JsonObject).map(([k, x]) => [k, inner(x)]));
         out[key] = holdsExactNumbersOf(map, Object.values(map));
       } else out[key] = inner(v);
+      exact ||= holdsExactNumbers(out[key]);
     }
-    return holdsExactNumbersOf(out, Object.values(out));
+    return exact ? markExactNumbers(out) : out;
   };
   seen.set(desc, filler);
   return filler;

@@ -64,9 +64,11 @@ describe("numbers as Honcho keeps them", () => {
   });
 
   it("workspace, peer and session metadata and configuration: stored and read back as Honcho does", async () => {
-    const ws = await send("POST", "/v3/workspaces", `{"id": "nums", "metadata": ${SENT}}`);
+    const ws = await send("POST", "/v3/workspaces", `{"id": "nums", "metadata": ${SENT}, "configuration": {"summary": {"messages_per_short_summary": 12.0}, "x": 1.0, "deep": {"y": 2.0}}}`);
     expect(ws.status).toBe(201);
     await storedAsPython(sql`SELECT metadata::text AS text FROM workspaces WHERE name = 'nums'`, PYTHON);
+    // extra keys as sent (extra="allow"), declared ones as the model dumps them (an int)
+    await storedAsPython(sql`SELECT configuration::text AS text FROM workspaces WHERE name = 'nums'`, '{"summary": {"messages_per_short_summary": 12}, "x": 1.0, "deep": {"y": 2.0}}');
     const peer = await send("POST", "/v3/workspaces/nums/peers", `{"id": "p", "metadata": ${SENT}, "configuration": {"weight": 2.0}}`);
     expect(peer.status).toBe(201);
     await storedAsPython(sql`SELECT metadata::text AS text FROM peers WHERE name = 'p'`, PYTHON);

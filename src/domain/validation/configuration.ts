@@ -13,6 +13,7 @@
 // `model_dump(exclude_none=True)` for workspace and session configuration
 // (null fields dropped at every level of the declared models, extra keys kept
 // unless null), `model_dump()` (nulls included) for a membership.
+import { copyExactNumbers } from "../../json/exact-numbers.js";
 import { countTokens } from "../token-work.mjs";
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
 import { has, isObject, type Obj } from "./fields.js";
@@ -127,6 +128,7 @@ function configuration(className: string) {
     optionalField(o, "dream", loc, issues, (x, at) => dreamConfiguration(x, at, issues), out);
     // extra="allow": any other key is kept as it came (exclude_none drops a null one)
     for (const [k, x] of Object.entries(o)) if (!DECLARED.includes(k) && x !== null) setOwn(out, k, x);
+    copyExactNumbers(o, out); // an extra 1.0 or 64-bit int stored as sent (exact-numbers.ts)
     return issues.length > before ? undefined : out;
   };
 }
