@@ -1,10 +1,11 @@
 // Every conformance case (test/data, a copy of ../shared) over REST against
-// the running service: 422 details exactly, 201s with the same content,
+// the running service: 422 details exactly (byte for byte), 201s with the same content,
 // peer_id, metadata, token_count and created_at instant, stored in PostgreSQL.
 import { describe, expect, it } from "vitest";
 import { useTestApp } from "../support/app.js";
 import { postMessages } from "../support/clients.js";
 import { loadConformance } from "../support/conformance.js";
+import { pythonJson } from "../../src/json/exact-numbers.js";
 
 const t = useTestApp();
 
@@ -41,9 +42,11 @@ describe("conformance: 201 cases", () => {
 
 describe("conformance: 422 cases", () => {
   it.each(cases.filter((c) => c.expect.status === 422).map((c) => [c.name, c] as const))("%s", async (_name, c) => {
-    const res = await postMessages(t.app.url, c.workspace_id, c.session_id, c.raw ?? c.body);
+    const res = await postMessages(t.app.url, c.workspace_id, c.session_id, c.raw ?? pythonJson(c.body));
     expect(res.status).toBe(422);
     expect(res.json).toEqual({ detail: c.expect.detail });
+    // byte for byte as FastAPI renders it (compact, non-ASCII as is, Python's numbers)
+    expect(res.text).toBe(`{"detail":${pythonJson(c.expect.detail)}}`);
     const stored = await t.db.sql`SELECT count(*)::int AS n FROM messages WHERE session_name = ${c.session_id}`;
     expect(stored[0]!.n).toBe(0);
   });

@@ -4,6 +4,7 @@
 import { DomainError } from "../../src/domain/errors.js";
 import { fastApiCanRender, MISSING, parseJsonBody, validateCreateMessages, type ValidationIssue, type ValidBatch } from "../../src/domain/validation/index.js";
 import { loadHonchoSettings } from "../../src/config-honcho.js";
+import { copyExactNumbers, pythonJson } from "../../src/json/exact-numbers.js";
 
 /** the oracle cases were written with Honcho's default DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS */
 const HONCHO_MAX_INSTRUCTION_TOKENS = loadHonchoSettings({}).maxCustomInstructionsTokens;
@@ -26,21 +27,29 @@ export interface PyMessage {
   created_at: string | null;
 }
 
-// Long strings are stored as {"$repeat": s, "times": n}, NaN and ±Infinity as {"$float": "NaN"}.
+// Long strings are stored as {"$repeat": s, "times": n}, NaN and ±Infinity as
+// {"$float": "NaN"}. A case file read with parseJsonBody keeps Python's 1.0
+// (src/json/exact-numbers.ts), and so does its expansion.
 export function expand(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(expand);
+  if (Array.isArray(v)) {
+    const out = v.map(expand);
+    copyExactNumbers(v, out);
+    return out;
+  }
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
     if (keys.length === 2 && "$repeat" in o && "times" in o) return (o.$repeat as string).repeat(o.times as number);
     if (keys.length === 1 && "$float" in o) return Number(o.$float);
-    return Object.fromEntries(keys.map((k) => [k, expand(o[k])]));
+    const out = Object.fromEntries(keys.map((k) => [k, expand(o[k])]));
+    copyExactNumbers(o, out);
+    return out;
   }
   return v;
 }
 
-/** The case's body text: `raw` as given, else `body` as JSON. */
-export const bodyText = (c: OracleCase) => c.raw ?? JSON.stringify(expand(c.body));
+/** The case's body text: `raw` as given, else `body` as JSON (with Python's numbers when read so). */
+export const bodyText = (c: OracleCase) => c.raw ?? pythonJson(expand(c.body));
 
 /** What the service would answer: the validated batch, the 422's issues, or FastAPI's 400 (body not parsable). */
 export type Outcome = { ok: true; value: ValidBatch } | { ok: false; issues: ValidationIssue[] } | { ok: false; status: 400 };

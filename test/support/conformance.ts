@@ -5,6 +5,7 @@
 // whenever ../shared is beside the repository.
 import fs from "node:fs";
 import path from "node:path";
+import { parseJsonBody } from "../../src/domain/validation/index.js";
 
 export interface ConformanceCase {
   name: string;
@@ -24,6 +25,9 @@ export const COPIES = {
   seed: { copy: path.join(DATA, "create-messages-for-session.openapi.md"), original: path.join(SHARED, "seed/create-messages-for-session.openapi.md") },
 };
 
+/** The cases, read as the service reads a body: a 1.0 in them stays Python's 1.0 when written back (pythonJson). */
 export function loadConformance(): ConformanceCase[] {
-  return JSON.parse(fs.readFileSync(COPIES.conformance.copy, "utf8")) as ConformanceCase[];
+  const parsed = parseJsonBody(fs.readFileSync(COPIES.conformance.copy, "utf8"));
+  if (!parsed.ok) throw new Error(`cannot read ${COPIES.conformance.copy}`);
+  return parsed.value as ConformanceCase[];
 }
