@@ -1,5 +1,5 @@
 // A 422's text as FastAPI writes it, with the numbers of the request's body
-// as Python wrote them (src/domain/validation/exact-numbers.ts).
+// as Python wrote them (src/json/exact-numbers.ts).
 import type { ValidationIssue } from "../domain/validation/index.js";
 import { exactNumberAt, holdsExactNumbers, own, pythonJson } from "../json/exact-numbers.js";
 
@@ -15,7 +15,9 @@ export function validationDetailJson(issues: readonly ValidationIssue[], body: u
   const entries = issues.map((i) => {
     const input = inputText(i, body, exactRoot);
     if (input === undefined) return JSON.stringify(i);
-    const fields = Object.keys(i).map((k) => `${JSON.stringify(k)}:${k === "input" ? input : JSON.stringify(i[k as keyof ValidationIssue])}`);
+    const fields = Object.entries(i)
+      .filter(([, v]) => v !== undefined) // as JSON.stringify leaves them out
+      .map(([k, v]) => `${JSON.stringify(k)}:${k === "input" ? input : JSON.stringify(v)}`);
     return `{${fields.join(",")}}`;
   });
   return `{"detail":[${entries.join(",")}]}`;
