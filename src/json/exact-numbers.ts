@@ -10,8 +10,8 @@ import { floatRepr } from "./float-repr.js";
 
 type Key = string | number;
 
-// container → key → Python's text of the number held there
-const texts = new WeakMap<object, Map<Key, string>>();
+// container → key → the number held there when parsed, and Python's text of it
+const texts = new WeakMap<object, Map<Key, { value: number; text: string }>>();
 // containers holding such a number at any depth
 const holders = new WeakSet<object>();
 
@@ -26,9 +26,11 @@ export function pythonNumberText(literal: string): string | undefined {
   return Number.isSafeInteger(v) ? undefined : literal.replace(/^(-?)0+(?=\d)/, "$1");
 }
 
-/** The Python text kept for container[key], if any. */
+/** The Python text kept for container[key], if any (and if the number there is still the one parsed). */
 export function exactNumberAt(container: object, key: Key): string | undefined {
-  return texts.get(container)?.get(Array.isArray(container) ? Number(key) : key);
+  const k = Array.isArray(container) ? Number(key) : key;
+  const kept = texts.get(container)?.get(k);
+  return kept && Object.is(own(container, k), kept.value) ? kept.text : undefined;
 }
 
 /** Whether the value holds a number whose Python text differs from JavaScript's. */
@@ -54,16 +56,16 @@ export function markExactNumbers<T extends object>(container: T): T {
   return container;
 }
 
-function keep(container: object, key: Key, text: string): void {
+function keep(container: object, key: Key, value: number, text: string): void {
   let m = texts.get(container);
   if (!m) texts.set(container, (m = new Map()));
-  m.set(key, text);
+  m.set(key, { value, text });
 }
 
 /** A copy keeps the original's texts where it holds the same numbers (under keys renamed by `rename`). */
 export function copyExactNumbers(from: object, to: object, rename: (k: Key) => Key = (k) => k): void {
   const m = texts.get(from);
-  if (m) for (const [k, text] of m) if (Object.is(own(to, rename(k)), own(from, k))) keep(to, rename(k), text);
+  if (m) for (const [k, kept] of m) if (Object.is(own(to, rename(k)), kept.value)) keep(to, rename(k), kept.value, kept.text);
   if (holders.has(from)) holders.add(to);
 }
 
@@ -179,7 +181,7 @@ export function keepExactNumbers(s: string, root: unknown): string | undefined {
     if (!isDigit(c) && c !== 0x2d) return false;
     const text = pythonNumberText(s.slice(i, skip(i)));
     if (text === undefined || typeof value !== "number") return false;
-    if (container) keep(container, key, text);
+    if (container) keep(container, key, value, text);
     else rootText = text;
     return true;
   };

@@ -55,3 +55,15 @@ describe("JSON numbers written as Python writes them", () => {
     expect(holdsExactNumbers(parseKeepingNumbers('{"n": [1, 2]}'))).toBe(false);
   });
 });
+
+describe("a kept text follows its number", () => {
+  it("a number changed after the parse is written as it now is", () => {
+    const parsed = parseJsonBody('{"a": 1.0, "b": [2.0]}');
+    if (!parsed.ok) throw new Error("parse");
+    const v = parsed.value as { a: number; b: number[] };
+    expect(pythonJson(v)).toBe('{"a":1.0,"b":[2.0]}');
+    v.a = 3;
+    v.b[0] = 4;
+    expect(pythonJson(v)).toBe('{"a":3,"b":[4]}');
+  });
+});
