@@ -32,33 +32,44 @@ describe("PostgreSQL stopped for 5 s under load", () => {
   });
 
   it("fails fast with 503 and NOT_SERVING, then succeeds within 2 s of its return", async () => {
-    const pool = new Pool(svc.url, { connections: 8 });
+    // A step that does not end fails the test naming itself, and a request left
+    // unanswered past twice REQUEST_TIMEOUT_MS counts as hung (status 0), rather
+    // than everything waiting for the 300 s test timeout (seen once in CI,
+    // 2026-12-04, and not since: this tells where, next time).
+    const within = <T>(ms: number, step: string, p: Promise<T>) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${step}: not done within ${ms} ms`)), ms).unref())]);
+    const pool = new Pool(svc.url, { connections: 8, headersTimeout: 20_000, bodyTimeout: 20_000 });
     const post = async () => {
       const t = Date.now();
-      const res = await pool.request({ method: "POST", path: "/v3/workspaces/out/sessions/s/messages", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ content: "x", peer_id: "a" }] }) });
-      await res.body.dump();
-      return { status: res.statusCode, ms: Date.now() - t, at: Date.now() };
+      try {
+        const res = await pool.request({ method: "POST", path: "/v3/workspaces/out/sessions/s/messages", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ content: "x", peer_id: "a" }] }) });
+        await res.body.dump();
+        return { status: res.statusCode, ms: Date.now() - t, at: Date.now() };
+      } catch (err) {
+        return { status: 0, ms: Date.now() - t, at: Date.now(), error: String(err) };
+      }
     };
     expect((await post()).status).toBe(201);
     let running = true;
-    const outcomes: { status: number; ms: number; at: number }[] = [];
+    const outcomes: { status: number; ms: number; at: number; error?: string }[] = [];
     const load = Promise.all(Array.from({ length: 8 }, async () => {
       while (running) outcomes.push(await post());
     }));
     await new Promise((r) => setTimeout(r, 300));
-    await pg.stop();
+    await within(60_000, "stopping PostgreSQL", pg.stop());
     const stoppedAt = Date.now();
     await new Promise((r) => setTimeout(r, 1_500));
     const ready = await fetch(`${svc.url}/ready`);
     expect(ready.status).toBe(503);
     await new Promise((r) => setTimeout(r, 3_500));
     const restartAt = Date.now();
-    pg = await startEmbeddedPostgres(dir, pino({ level: "warn" }), Number(new URL(pg.url).port));
+    pg = await within(60_000, "starting PostgreSQL again", startEmbeddedPostgres(dir, pino({ level: "warn" }), Number(new URL(pg.url).port)));
     const backAt = Date.now();
     await new Promise((r) => setTimeout(r, 4_000));
     running = false;
-    await load;
+    await within(60_000, "the load's last requests", load);
     await pool.close();
+    expect(outcomes.filter((o) => o.status === 0)).toEqual([]); // none hung, none cut
     const during = outcomes.filter((o) => o.at > stoppedAt + 200 && o.at < restartAt);
     expect(during.length).toBeGreaterThan(0);
     expect(during.every((o) => o.status === 503)).toBe(true);
