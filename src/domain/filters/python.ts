@@ -4,9 +4,13 @@
 // into its error messages and, for metadata `in`/`contains`, into the SQL
 // parameters themselves, so they decide both the 422 text and which rows match.
 //
-// One loss is unavoidable: JSON.parse gives one number type, so a JSON `1.0`
-// (a Python float, str() "1.0") arrives as 1 and is treated as the int 1
-// (str() "1"). Integral numbers are ints here, all others floats.
+// JSON.parse gives one number type, so a JSON `1.0` (a Python float, str()
+// "1.0") arrives as 1 and is treated here as the int 1 (str() "1"): integral
+// numbers are ints here, all others floats. Where such a number goes into the
+// SQL parameters, parse.ts takes Python's text kept beside the body instead
+// (src/json/exact-numbers.ts); only the wording of an error message still
+// sees the number.
+import { floatRepr } from "../../json/float-repr.js";
 
 /** Python's type(v).__name__ for a JSON value. */
 export function pyTypeName(v: unknown): string {
@@ -35,25 +39,16 @@ export function pyRepr(v: unknown): string {
     .join(", ")}}`;
 }
 
-/** repr() of a float: the shortest round-trip digits, fixed notation for 1e-4 ≤ |x| < 1e16. */
+/**
+ * repr() of a float: json.dumps's text (src/json/float-repr.ts: the shortest
+ * round-trip digits, fixed notation for 1e-4 ≤ |x| < 1e16), but repr's own
+ * names for NaN and the infinities.
+ */
 export function pyFloatRepr(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const sign = x < 0 ? "-" : "";
-  // toExponential() without an argument gives the shortest digits that round-trip
-  const [mantissa, e] = Math.abs(x).toExponential().split("e") as [string, string];
-  const digits = mantissa.replace(".", "");
-  const exp = Number(e);
-  if (exp >= -5 + 1 && exp < 16) {
-    if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-    const int = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
-    const frac = digits.slice(exp + 1) || "0";
-    return `${sign}${int}.${frac}`;
-  }
-  const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-  return `${sign}${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return floatRepr(x);
 }
 
 // Characters str.isprintable() refuses: other (Cc Cf Cs Co Cn) and separators
