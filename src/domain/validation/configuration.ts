@@ -27,7 +27,7 @@ export interface SessionPeerConfigDump {
 
 function greaterOrEqual(n: number, ge: number, input: unknown, loc: Loc, issues: ValidationIssue[]): number | undefined {
   if (n >= ge) return n;
-  return void issues.push({ type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${ge}`, input, ctx: { ge } });
+  return void issues.push(issue.greaterThanEqual(loc, input, ge));
 }
 
 /** A sub-model field `X | None = None`: absent or null → left out of the dump. */

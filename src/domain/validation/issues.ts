@@ -78,6 +78,12 @@ export const issue = {
     input,
     ctx: { field_type: "List", [bound === "min" ? "min_length" : "max_length"]: limit, actual_length: input.length },
   }),
+  greaterThanEqual: (loc: Loc, input: unknown, ge: number): ValidationIssue => ({
+    type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${ge}`, input, ctx: { ge },
+  }),
+  lessThanEqual: (loc: Loc, input: unknown, le: number): ValidationIssue => ({
+    type: "less_than_equal", loc, msg: `Input should be less than or equal to ${le}`, input, ctx: { le },
+  }),
   boolType: (loc: Loc, input: unknown): ValidationIssue => ({ type: "bool_type", loc, msg: "Input should be a valid boolean", input }),
   boolParsing: (loc: Loc, input: unknown): ValidationIssue => ({
     type: "bool_parsing", loc, msg: "Input should be a valid boolean, unable to interpret input", input,

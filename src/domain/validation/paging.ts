@@ -22,8 +22,8 @@ function queryInt(v: unknown, key: string, fallback: number, ge: number, le: num
   const loc: Loc = ["query", key];
   const n = laxInt(v, loc, issues);
   if (n === undefined) return fallback;
-  if (n < ge) issues.push({ type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${ge}`, input: v, ctx: { ge } });
-  else if (le !== undefined && n > le) issues.push({ type: "less_than_equal", loc, msg: `Input should be less than or equal to ${le}`, input: v, ctx: { le } });
+  if (n < ge) issues.push(issue.greaterThanEqual(loc, v, ge));
+  else if (le !== undefined && n > le) issues.push(issue.lessThanEqual(loc, v, le));
   return n;
 }
 

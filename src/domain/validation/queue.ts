@@ -1,7 +1,7 @@
 // Validation of the queue and watch RPCs (gRPC only), in the same terms as
 // the REST routes: pydantic-style issues, names checked as names.
 import { name } from "./fields.js";
-import type { Loc, Validated, ValidationIssue } from "./issues.js";
+import { issue, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 
 export interface ClaimInput { workspaceId: string; consumer: string; maxItems: number; leaseSeconds: number; taskTypes: string[] }
 export interface AckInput { workspaceId: string; consumer: string; ids: bigint[]; error: string | null }
@@ -9,15 +9,15 @@ export interface WatchInput { workspaceId: string; sessionId: string; afterSeq: 
 
 function bounded(v: number, loc: Loc, fallback: number, ge: number, le: number, issues: ValidationIssue[]): number {
   if (v === 0) return fallback; // proto3 default: not given
-  if (v < ge) issues.push({ type: "greater_than_equal", loc, msg: `Input should be greater than or equal to ${ge}`, input: v, ctx: { ge } });
-  else if (v > le) issues.push({ type: "less_than_equal", loc, msg: `Input should be less than or equal to ${le}`, input: v, ctx: { le } });
+  if (v < ge) issues.push(issue.greaterThanEqual(loc, v, ge));
+  else if (v > le) issues.push(issue.lessThanEqual(loc, v, le));
   return v;
 }
 
 function consumerName(v: string, issues: ValidationIssue[]): string {
   const length = [...v].length; // characters, as pydantic counts them, not UTF-16 units
-  if (length === 0) issues.push({ type: "string_too_short", loc: ["body", "consumer"], msg: "String should have at least 1 character", input: v, ctx: { min_length: 1 } });
-  else if (length > 200) issues.push({ type: "string_too_long", loc: ["body", "consumer"], msg: "String should have at most 200 characters", input: v, ctx: { max_length: 200 } });
+  if (length === 0) issues.push(issue.tooShortString(["body", "consumer"], v, 1));
+  else if (length > 200) issues.push(issue.tooLongString(["body", "consumer"], v, 200));
   return v;
 }
 
@@ -53,6 +53,6 @@ export function validateWatch(req: { workspaceId: string; sessionId: string; aft
   const issues: ValidationIssue[] = [];
   const workspaceId = name(req.workspaceId, ["body", "workspace_id"], issues) ?? "";
   const sessionId = name(req.sessionId, ["body", "session_id"], issues) ?? "";
-  if (req.afterSeq < 0n) issues.push({ type: "greater_than_equal", loc: ["body", "after_seq"], msg: "Input should be greater than or equal to 0", input: String(req.afterSeq), ctx: { ge: 0 } });
+  if (req.afterSeq < 0n) issues.push(issue.greaterThanEqual(["body", "after_seq"], String(req.afterSeq), 0));
   return result(issues, { workspaceId, sessionId, afterSeq: req.afterSeq });
 }
