@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestApp } from "../support/app.js";
+import { rest, type Answer } from "../support/rest.js";
 
 interface Case {
   name: string;
@@ -22,26 +23,18 @@ const routes = [...new Set(cases.map((c) => c.name.replace(/_\d+$/, "")))];
 const t = useTestApp();
 const at: Record<string, string> = { w: "acme", s: "s1", p: "alice", m: "" };
 
-async function send(c: Case): Promise<{ status: number; text: string }> {
-  const path = c.path.replace(/\{(\w)\}/g, (_all, k: string) => encodeURIComponent(at[k]!));
-  const res = await fetch(`${t.app.url}${path}`, { method: c.method, headers: { "content-type": "application/json" }, body: c.raw });
-  return { status: res.status, text: await res.text() };
-}
+const send = (c: Case) => rest(t.app.url, c.method, c.path.replace(/\{(\w)\}/g, (_all, k: string) => encodeURIComponent(at[k]!)), c.raw);
 
 /** Past validation: anything but a 5xx or FastAPI's list of errors (Honcho's own checks answer a sentence). */
-function pastValidation(answer: { status: number; text: string }): boolean {
+function pastValidation(answer: Answer): boolean {
   if (answer.status >= 500) return false;
-  return answer.status !== 422 || !Array.isArray((JSON.parse(answer.text) as { detail: unknown }).detail);
+  return answer.status !== 422 || !Array.isArray((answer.json as { detail: unknown }).detail);
 }
 
 beforeAll(async () => {
-  const made = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/s1/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ content: "seed", peer_id: "alice" }] }),
-  });
+  const made = await rest(t.app.url, "POST", "/v3/workspaces/acme/sessions/s1/messages", { messages: [{ content: "seed", peer_id: "alice" }] });
   expect(made.status).toBe(201);
-  at.m = ((await made.json()) as { id: string }[])[0]!.id;
+  at.m = (made.json as { id: string }[])[0]!.id;
 });
 
 describe("request bodies as Honcho's pydantic models take them", () => {
@@ -60,7 +53,7 @@ describe("request bodies as Honcho's pydantic models take them", () => {
       for (const c of cases.filter((x) => x.name.startsWith(`${route}_`))) {
         const got = await send(c);
         const ok = c.expect.status === 422 ? got.status === 422 && got.text === c.expect.body : pastValidation(got);
-        if (!ok) wrong.push({ name: c.name, raw: c.raw, want: c.expect, got });
+        if (!ok) wrong.push({ name: c.name, raw: c.raw, want: c.expect, got: { status: got.status, text: got.text } });
       }
       expect(wrong).toEqual([]);
     });

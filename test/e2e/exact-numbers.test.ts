@@ -6,6 +6,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestApp } from "../support/app.js";
+import { rest } from "../support/rest.js";
 import { postUpload, uploadForm } from "../support/multipart.js";
 
 const t = useTestApp();
@@ -19,10 +20,8 @@ const SENT = '{"score": 1.0, "id": 1234567890123456789, "tiny": 0.00001, "big": 
 const PYTHON = '{"score":1.0,"id":1234567890123456789,"tiny":1e-05,"big":1e+16,"neg0":-0.0,"n":[2.5,3.0],"s":"1.0"}';
 const READ_BACK = '{"n":[2.5,3.0],"s":"1.0","id":1234567890123456789,"big":10000000000000000,"neg0":0.0,"tiny":1e-05,"score":1.0}';
 
-async function send(method: string, path: string, body: string) {
-  const res = await fetch(`${t.app.url}${path}`, { method, headers: { "content-type": "application/json" }, body });
-  return { status: res.status, text: await res.text() };
-}
+// the body as written here: a JSON.stringify would have written 1 for 1.0
+const send = (verb: string, path: string, body: string) => rest(t.app.url, verb, path, body);
 
 /** The JSON text of `field` in an answer, as written (a JSON.parse would lose what is tested). */
 function fieldText(answer: string, field: string): string {
@@ -54,9 +53,9 @@ describe("numbers as Honcho keeps them", () => {
     await storedAsPython(sql`SELECT metadata::text AS text FROM messages WHERE session_name = 's1'`, PYTHON);
     const listed = await send("POST", "/v3/workspaces/acme/sessions/s1/messages/list", "{}");
     expect(fieldText(listed.text, "metadata")).toBe(READ_BACK);
-    const id = (JSON.parse(made.text) as { id: string }[])[0]!.id;
-    const one = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/s1/messages/${id}`);
-    expect(fieldText(await one.text(), "metadata")).toBe(READ_BACK);
+    const id = (made.json as { id: string }[])[0]!.id;
+    const one = await rest(t.app.url, "GET", `/v3/workspaces/acme/sessions/s1/messages/${id}`);
+    expect(fieldText(one.text, "metadata")).toBe(READ_BACK);
     const updated = await send("PUT", `/v3/workspaces/acme/sessions/s1/messages/${id}`, '{"metadata": {"v": 2.0, "id": 98765432109876543210}}');
     expect(updated.status).toBe(200);
     expect(fieldText(updated.text, "metadata")).toBe('{"v":2.0,"id":98765432109876543210}');
@@ -98,7 +97,7 @@ describe("numbers as Honcho keeps them", () => {
     const listed = async (filters: string) => {
       const r = await send("POST", "/v3/workspaces/acme/sessions/f/messages/list", `{"filters": ${filters}}`);
       expect(r.status).toBe(200);
-      return (JSON.parse(r.text) as { items: { content: string }[] }).items.map((m) => m.content);
+      return (r.json as { items: { content: string }[] }).items.map((m) => m.content);
     };
     // both ids are one double in JavaScript (1234567890123456768)
     expect(await listed('{"metadata": {"id": 1234567890123456789}}')).toEqual(["a"]);
@@ -111,10 +110,10 @@ describe("numbers as Honcho keeps them", () => {
 
   it("a 422 echoes the numbers it was sent as FastAPI does", async () => {
     const bad = await send("POST", "/v3/workspaces/acme/sessions/s1/messages", '{"messages": [{"content": 5.0, "peer_id": 12345678901234567890}]}');
-    expect(bad).toEqual({
-      status: 422,
-      text: '{"detail":[{"type":"string_type","loc":["body","messages",0,"content"],"msg":"Input should be a valid string","input":5.0},{"type":"string_type","loc":["body","messages",0,"peer_id"],"msg":"Input should be a valid string","input":12345678901234567890}]}',
-    });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toBe(
+      '{"detail":[{"type":"string_type","loc":["body","messages",0,"content"],"msg":"Input should be a valid string","input":5.0},{"type":"string_type","loc":["body","messages",0,"peer_id"],"msg":"Input should be a valid string","input":12345678901234567890}]}',
+    );
     const whole = await send("POST", "/v3/workspaces", '{"metadata": {"a": 1.0}}');
     expect(whole.text).toBe('{"detail":[{"type":"missing","loc":["body","id"],"msg":"Field required","input":{"metadata":{"a":1.0}}}]}');
     const root = await send("PUT", "/v3/workspaces/acme", "3.0");
