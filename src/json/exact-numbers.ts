@@ -5,7 +5,10 @@
 // metadata would be stored changed). Validation keeps working on plain
 // numbers; beside them, the text Python would write is kept for the numbers
 // whose JavaScript spelling differs, by container and key, and
-// pythonJson() writes it.
+// pythonJson() writes it. Objects keep their keys' order the same way where
+// JavaScript's differs from Python's (integer-like keys, which JavaScript
+// puts first): `{"b": 1, "2": 0}` is written back as it came, in a 422's
+// `input` and in an answer, as Python's dict keeps it.
 import { floatRepr } from "./float-repr.js";
 
 type Key = string | number;
@@ -14,6 +17,21 @@ type Key = string | number;
 const texts = new WeakMap<object, Map<Key, { value: number; text: string }>>();
 // containers holding such a number at any depth
 const holders = new WeakSet<object>();
+// object → its keys in Python's order, where JavaScript's differs: a
+// JavaScript object puts integer-like keys ("2", "10") first, in numeric
+// order, where Python's dict keeps the order they came in
+const orders = new WeakMap<object, string[]>();
+
+/** A key a JavaScript object orders first: an array index, 0 to 2^32 - 2, written canonically. */
+const isIndexKey = (k: string): boolean => /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
+
+/** The object's own keys in Python's order: the order kept at the parse, while it still names the same keys. */
+function pythonKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  const kept = orders.get(o);
+  if (!kept || kept.length !== keys.length || !kept.every((k) => Object.prototype.hasOwnProperty.call(o, k))) return keys;
+  return kept;
+}
 
 /** Python's text for a JSON number literal, where JavaScript would write another; undefined where they agree. */
 export function pythonNumberText(literal: string): string | undefined {
@@ -33,7 +51,7 @@ export function exactNumberAt(container: object, key: Key): string | undefined {
   return kept && Object.is(own(container, k), kept.value) ? kept.text : undefined;
 }
 
-/** Whether the value holds a number whose Python text differs from JavaScript's. */
+/** Whether the value holds a number whose Python text differs from JavaScript's, or an object whose keys Python orders otherwise. */
 export const holdsExactNumbers = (v: unknown): boolean => typeof v === "object" && v !== null && holders.has(v);
 
 /**
@@ -66,6 +84,9 @@ function keep(container: object, key: Key, value: number, text: string): void {
 export function copyExactNumbers(from: object, to: object, rename: (k: Key) => Key = (k) => k): void {
   const m = texts.get(from);
   if (m) for (const [k, kept] of m) if (Object.is(own(to, rename(k)), kept.value)) keep(to, rename(k), kept.value, kept.text);
+  const order = orders.get(from);
+  // two keys made equal by `rename` stand where the first stood (Python's dict comprehension)
+  if (order) orders.set(to, [...new Set(order.map((k) => String(rename(k))))]);
   if (holders.has(from)) holders.add(to);
 }
 
@@ -73,6 +94,13 @@ export function copyExactNumbers(from: object, to: object, rename: (k: Key) => K
 export const own = (o: object, k: Key): unknown => Object.getOwnPropertyDescriptor(o, k)?.value;
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** The index of the first character at or after i that is not JSON whitespace. */
+function skipWs(s: string, i: number): number {
+  while (i < s.length && isWs(s.charCodeAt(i))) i++;
+  return i;
+}
 const isNumberChar = (c: number) => isDigit(c) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x65 || c === 0x45;
 
 /** The index after the string literal opening at i (s is valid JSON). */
@@ -97,7 +125,9 @@ export function mayHoldExactNumbers(s: string): boolean {
   for (let i = 0; i < s.length; ) {
     const c = s.charCodeAt(i);
     if (c === 0x22) {
-      i = stringEnd(s, i);
+      const end = stringEnd(s, i);
+      if (mayBeIndexKey(s, i, end) && s.charCodeAt(skipWs(s, end)) === 0x3a) return true; // an integer-like key
+      i = end;
       continue;
     }
     if (isDigit(c) || c === 0x2d) {
@@ -122,10 +152,7 @@ export function mayHoldExactNumbers(s: string): boolean {
  */
 export function keepExactNumbers(s: string, root: unknown): string | undefined {
   let rootText: string | undefined;
-  const ws = (i: number) => {
-    while (i < s.length && (s.charCodeAt(i) === 0x20 || s.charCodeAt(i) === 0x0a || s.charCodeAt(i) === 0x0d || s.charCodeAt(i) === 0x09)) i++;
-    return i;
-  };
+  const ws = (i: number) => skipWs(s, i);
   // the index after the value at i
   const skip = (i: number): number => {
     const c = s.charCodeAt(i);
@@ -162,7 +189,7 @@ export function keepExactNumbers(s: string, root: unknown): string | undefined {
         i = ws(skip(at));
         if (s.charCodeAt(i) === 0x2c) i = ws(i + 1);
       }
-      let holds = false;
+      let holds = keepOrder(value as object, [...last.keys()]);
       for (const [k, at] of last) if (walk(at, own(value as object, k), value as object, k)) holds = true;
       if (holds) holders.add(value as object);
       return holds;
@@ -189,6 +216,25 @@ export function keepExactNumbers(s: string, root: unknown): string | undefined {
   return rootText;
 }
 
+// Whether the string literal from i to end reads as an integer-like key
+// (escaped digits too: "\u0031" is "1").
+function mayBeIndexKey(s: string, i: number, end: number): boolean {
+  const c = s.charCodeAt(i + 1);
+  if (isDigit(c)) return end - i <= 12 && isIndexKey(s.slice(i + 1, end - 1));
+  return c === 0x5c && end - i <= 62 && isIndexKey(JSON.parse(s.slice(i, end)) as string);
+}
+
+// Keeps the keys' order as the text gave them (first appearance: a key given
+// twice stands where it first stood, in Python's dict and JSON.parse's
+// object alike) when JavaScript's own order differs; true if kept.
+function keepOrder(o: object, keys: string[]): boolean {
+  if (!keys.some(isIndexKey)) return false;
+  const js = Object.keys(o);
+  if (js.every((k, n) => k === keys[n])) return false;
+  orders.set(o, keys);
+  return true;
+}
+
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
@@ -200,7 +246,7 @@ export function pythonJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map((x, i) => (typeof x === "number" ? (exactNumberAt(v, i) ?? JSON.stringify(x)) : pythonJson(x))).join(",")}]`;
   const o = v as Record<string, unknown>;
   const parts: string[] = [];
-  for (const k of Object.keys(o)) {
+  for (const k of pythonKeys(o)) {
     const x = own(o, k);
     if (x === undefined || typeof x === "function") continue;
     const name = NEEDS_ESCAPE.test(k) ? JSON.stringify(k) : `"${k}"`;

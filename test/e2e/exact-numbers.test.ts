@@ -120,3 +120,30 @@ describe("numbers as Honcho keeps them", () => {
     expect(root.text).toContain('"input":3.0,');
   });
 });
+
+// A JavaScript object puts integer-like keys first; Python's dict keeps keys
+// as they came (exact-numbers.ts keeps that order beside the object).
+describe("keys in Python's order", () => {
+  it("a 422 echoes an object's keys as they were sent", async () => {
+    const bad = await send("POST", "/v3/workspaces/acme/sessions/k/messages", '{"messages": [{"peer_id": "alice", "2": 1, "1": {"b": 0, "0": 1.0}}]}');
+    expect(bad.status).toBe(422);
+    expect(bad.text).toBe('{"detail":[{"type":"missing","loc":["body","messages",0,"content"],"msg":"Field required","input":{"peer_id":"alice","2":1,"1":{"b":0,"0":1.0}}}]}');
+    const ws = await send("POST", "/v3/workspaces", '{"10": true, "metadata": {"9": 1}}');
+    expect(ws.text).toBe('{"detail":[{"type":"missing","loc":["body","id"],"msg":"Field required","input":{"10":true,"metadata":{"9":1}}}]}');
+  });
+
+  it("message metadata: answered as sent, read back in PostgreSQL's order as Python reads it", async () => {
+    const made = await send("POST", "/v3/workspaces/acme/sessions/k/messages", '{"messages": [{"content": "x", "peer_id": "alice", "metadata": {"b": 1, "2": {"z": 0, "1": 1.0}, "b": 3, "10": [1]}}]}');
+    expect(made.status).toBe(201);
+    expect(fieldText(made.text, "metadata")).toBe('{"b":3,"2":{"z":0,"1":1.0},"10":[1]}');
+    // jsonb orders keys by length, then bytes; Python's json.loads keeps that order
+    const [stored] = await sql`SELECT metadata::text AS text FROM messages WHERE session_name = 'k'`;
+    expect(stored!.text).toBe('{"2": {"1": 1.0, "z": 0}, "b": 3, "10": [1]}');
+    const listed = await send("POST", "/v3/workspaces/acme/sessions/k/messages/list", "{}");
+    expect(fieldText(listed.text, "metadata")).toBe('{"2":{"1":1.0,"z":0},"b":3,"10":[1]}');
+    const peer = await send("POST", "/v3/workspaces/acme/peers", '{"id": "keyed", "metadata": {"10": 1, "b": 2, "9": 3}}');
+    expect(peer.status).toBe(201);
+    const peers = await send("POST", "/v3/workspaces/acme/peers/list", '{"filters": {"id": "keyed"}}');
+    expect(fieldText(peers.text, "metadata")).toBe('{"9":3,"b":2,"10":1}');
+  });
+});

@@ -4,7 +4,9 @@ past 2^53, long fractions), each with Python's own round trip,
 json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")).
 test/unit/exact-numbers.test.ts parses each as the service parses a body and
 writes it back with pythonJson(); the two must be equal byte for byte.
-Keys are never integer-like (a JavaScript object puts those first).
+Then texts whose keys are integer-like, which a JavaScript object puts first
+where Python's dict keeps them as they came (exact-numbers.ts keeps that
+order too): given twice, escaped, nested, past 2^32 - 2 (no index then).
 
 Run: python3 test/oracle/number_cases.py (not numbers.py: that would hide the standard library's numbers module from the scripts beside it)"""
 import json
@@ -45,11 +47,28 @@ def value(r: random.Random, depth: int) -> str:
     return "{" + ", ".join(f'"{k}": {value(r, depth + 1)}' for k in keys) + "}"
 
 
+KEYS = ["b", "a", "0", "1", "2", "10", "9", "01", "-1", "1.0", "\\u0031", "4294967294", "4294967295", "__proto__", "k\\u0000"]
+
+
+def keyed(r: random.Random, depth: int) -> str:
+    """An object (or a list of them) with integer-like keys among others."""
+    if depth > 2 or r.random() < 0.3:
+        return number(r)
+    if r.random() < 0.2:
+        return "[" + ", ".join(keyed(r, depth + 1) for _ in range(r.randrange(3))) + "]"
+    keys = [r.choice(KEYS) for _ in range(r.randrange(1, 6))]
+    return "{" + ", ".join(f'"{k}": {keyed(r, depth + 1)}' for k in keys) + "}"
+
+
 def main() -> None:
     r = random.Random(7)
     cases = []
     for _ in range(600):
         text = value(r, 0)
+        cases.append({"text": text, "python": json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))})
+    r = random.Random(8)
+    for _ in range(300):
+        text = keyed(r, 0)
         cases.append({"text": text, "python": json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))})
     with open(OUT, "w", encoding="utf-8") as f:
         f.write("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in cases) + "\n]\n")

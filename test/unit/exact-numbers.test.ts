@@ -19,7 +19,7 @@ function roundTrip(text: string): string {
 
 describe("JSON numbers written as Python writes them", () => {
   it("every oracle case, as json.dumps(json.loads(text)) writes it", () => {
-    expect(cases.length).toBe(600);
+    expect(cases.length).toBe(900);
     const wrong = cases.filter((c) => roundTrip(c.text) !== c.python).map((c) => ({ ...c, got: roundTrip(c.text) }));
     expect(wrong).toEqual([]);
     // the cases hold what JavaScript alone gets wrong
@@ -33,11 +33,42 @@ describe("JSON numbers written as Python writes them", () => {
     expect(roundTrip('{"__proto__": 1.0}')).toBe('{"__proto__":1.0}');
   });
 
+  it("keys JavaScript orders otherwise (integer-like) keep Python's order, in the oracle cases and beyond", () => {
+    const keyed = cases.slice(600);
+    // the cases hold what JavaScript alone gets wrong about order
+    const jsKeys = (v: unknown): string[] =>
+      typeof v !== "object" || v === null ? [] : Array.isArray(v) ? v.flatMap(jsKeys) : Object.keys(v).flatMap((k) => [k, ...jsKeys((v as Record<string, unknown>)[k])]);
+    const pyKeys = (text: string) => [...text.matchAll(/"((?:[^"\\]|\\.)*)":/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    expect(keyed.filter((c) => jsKeys(JSON.parse(c.text)).join() !== pyKeys(c.python).join()).length).toBeGreaterThan(100);
+    expect(roundTrip('{"b": 1, "2": {"z": 0, "1": 1}, "b": 3, "\\u0030": 4}')).toBe('{"b":3,"2":{"z":0,"1":1},"0":4}');
+    // a NUL-stripped copy keeps it; keys made equal stand where the first stood
+    const parsed = parseJsonBody('{"b\\u0000": 1, "2": 2, "b": 3}');
+    if (!parsed.ok) throw new Error("parse");
+    expect(pythonJson(stripNul(parsed.value))).toBe('{"b":3,"2":2}');
+    // PostgreSQL's jsonb text orders keys by length: Python reads it as written
+    expect(pythonJson(parseKeepingNumbers('{"9": 3, "b": 1, "10": 2}'))).toBe('{"9":3,"b":1,"10":2}');
+    // an order JavaScript keeps anyway is not kept (nothing to walk then)
+    expect(holdsExactNumbers(parseKeepingNumbers('{"1": 3, "2": 1, "b": 2}'))).toBe(false);
+  });
+
+  it("an object given new keys after the parse is written as it now is", () => {
+    const parsed = parseJsonBody('{"b": 1, "2": 2}');
+    if (!parsed.ok) throw new Error("parse");
+    const v = parsed.value as Record<string, number>;
+    v.c = 3;
+    expect(pythonJson(v)).toBe('{"2":2,"b":1,"c":3}');
+  });
+
   it("scans strings past their numbers: texts full of 1.0 need no walk", () => {
     expect(mayHoldExactNumbers('{"content": "version 1.0, 12345678901234567 \\" 2.0", "n": [1, -2, 300]}')).toBe(false);
     expect(mayHoldExactNumbers('{"n": 1.5}')).toBe(true);
     expect(mayHoldExactNumbers('{"n": 1234567890123456}')).toBe(true);
     expect(mayHoldExactNumbers('{"n": -123456789012345}')).toBe(false);
+    // an integer-like key, not an integer-like string
+    expect(mayHoldExactNumbers('{"b": "2", "c": ["10"]}')).toBe(false);
+    expect(mayHoldExactNumbers('{"b": 1, "2" : 1}')).toBe(true);
+    expect(mayHoldExactNumbers('{"b": 1, "\\u0032": 1}')).toBe(true);
+    expect(mayHoldExactNumbers('{"b": 1, "4294967295": 1, "01": 2}')).toBe(false);
   });
 
   it("NUL stripping copies keep the numbers, under the keys stripped", () => {
