@@ -27,6 +27,7 @@ import { validatePeerList, validatePeerSessionList } from "../domain/validation/
 import { validatePeerCardGet, validatePeerCardSet } from "../domain/validation/peer-cards.js";
 import { validatePeerUpdate } from "../domain/validation/updates.js";
 import type { PeerCards } from "../store/peer-cards.js";
+import { answeredRow } from "./answered-values.js";
 import { peerOf, sessionOf, stringList } from "./data-plane-shapes.js";
 import { offsetOf, pageOf } from "./pages.js";
 import type { Dependencies, Policy, ServiceBinding } from "./types.js";
@@ -97,8 +98,8 @@ export function peerBindings(deps: Dependencies): ServiceBinding[] {
         },
         async updatePeer(req: UpdatePeerRequest) {
           const v = updatePeerRpc.valueOf(req);
-          const row = await store.updates.peer(v.workspaceId, v.peerId, { workspace: newId(), peer: newId() }, v);
-          return create(UpdatePeerResponseSchema, { peer: peerOf(row) });
+          const { row, prior } = await store.updates.peer(v.workspaceId, v.peerId, { workspace: newId(), peer: newId() }, v);
+          return create(UpdatePeerResponseSchema, { peer: peerOf(answeredRow(row, v, prior)) });
         },
         async listPeerSessions(req: ListPeerSessionsRequest) {
           const v = listPeerSessionsRpc.valueOf(req);

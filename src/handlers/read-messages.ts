@@ -1,6 +1,6 @@
 // GetMessage, UpdateMessage and ListMessages: stored messages back out, with
 // Honcho's shapes (a fastapi-pagination page for lists).
-import { create } from "@bufbuild/protobuf";
+import { create, type JsonObject } from "@bufbuild/protobuf";
 import {
   GetMessageRequestSchema,
   GetMessageResponseSchema,
@@ -54,7 +54,10 @@ export function readMessageHandlers({ reads }: Dependencies) {
       const v = updateMessageRpc.valueOf(req);
       const row = v.metadata === null ? await reads.get(v.workspaceId, v.sessionId, v.messageId) : await reads.setMetadata(v.workspaceId, v.sessionId, v.messageId, v.metadata);
       if (!row) throw notFound("Message not found");
-      return create(UpdateMessageResponseSchema, { message: messageFromRow(row) });
+      // Honcho answers with the metadata it was given (its order, its numbers), not the row read back (answered-values.ts)
+      const message = messageFromRow(row);
+      if (v.metadata !== null) message.metadata = v.metadata as JsonObject;
+      return create(UpdateMessageResponseSchema, { message });
     },
     async listMessages(req: ListMessagesRequest, _ctx: CallContext) {
       const v = listMessagesRpc.valueOf(req);

@@ -25,6 +25,7 @@ import { newId } from "../domain/ids.js";
 import { impossiblePeerNames } from "../domain/membership.js";
 import { validatePeerCreate, validateSessionCreate, validateWorkspaceCreate } from "../domain/validation/get-or-create.js";
 import type { ResourceRow } from "../store/resource-store.js";
+import { answeredRow, createdOrLeft } from "./answered-values.js";
 import { claimsOf } from "./claims.js";
 import type { CallContext } from "./context.js";
 import { membershipRules, namedMembers, refusedAs, sessionOf } from "./membership.js";
@@ -92,14 +93,14 @@ export function resourceBindings(deps: Dependencies): ServiceBinding[] {
     const v = rpc.workspace.valueOf(req);
     authorizeWorkspaceCreate(await claimsOf(auth, ctx), v.id);
     const { row, created } = await resources.workspace(v.id, newId(), v.metadata, v.configuration);
-    return create(GetOrCreateWorkspaceResponseSchema, { workspace: common(row), created });
+    return create(GetOrCreateWorkspaceResponseSchema, { workspace: common(answeredRow(row, v, createdOrLeft(created))), created });
   }
 
   async function getOrCreatePeer(req: GetOrCreatePeerRequest, ctx: CallContext) {
     const v = rpc.peer.valueOf(req);
     authorizePeerCreate(await claimsOf(auth, ctx), v.workspaceId, v.id);
-    const { row, created } = await resources.peer(v.workspaceId, v.id, { workspace: newId(), peer: newId() }, v.metadata, v.configuration);
-    return create(GetOrCreatePeerResponseSchema, { peer: { ...common(row), workspaceId: v.workspaceId }, created });
+    const { row, created, prior } = await resources.peer(v.workspaceId, v.id, { workspace: newId(), peer: newId() }, v.metadata, v.configuration);
+    return create(GetOrCreatePeerResponseSchema, { peer: { ...common(answeredRow(row, v, prior)), workspaceId: v.workspaceId }, created });
   }
 
   async function getOrCreateSession(req: GetOrCreateSessionRequest, ctx: CallContext) {
@@ -110,7 +111,7 @@ export function resourceBindings(deps: Dependencies): ServiceBinding[] {
     const peers = v.peers ?? [];
     const impossible = impossiblePeerNames(peers.map(([name]) => name));
     if (impossible) throw impossible;
-    const { row, created } = await refusedAs({ workspace: v.workspaceId, session: v.id, limit: honcho.sessionObserversLimit }, () =>
+    const { row, created, prior } = await refusedAs({ workspace: v.workspaceId, session: v.id, limit: honcho.sessionObserversLimit }, () =>
       sessionPeers.getOrCreateSession(
         {
           workspace: v.workspaceId,
@@ -124,7 +125,7 @@ export function resourceBindings(deps: Dependencies): ServiceBinding[] {
         rules,
       ),
     );
-    return create(GetOrCreateSessionResponseSchema, { session: sessionOf(row), created });
+    return create(GetOrCreateSessionResponseSchema, { session: sessionOf(answeredRow(row, v, prior)), created });
   }
 
   return [

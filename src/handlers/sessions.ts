@@ -26,6 +26,7 @@ import { validateSessionList } from "../domain/validation/lists.js";
 import { validateClone, validateSessionRef } from "../domain/validation/session-ops.js";
 import { validateSessionUpdate } from "../domain/validation/updates.js";
 import type { StoredSummary } from "../store/summaries.js";
+import { answeredRow } from "./answered-values.js";
 import { sessionOf } from "./data-plane-shapes.js";
 import { offsetOf, pageOf } from "./pages.js";
 import { sessionRead, sessionTarget, sessionWrite, type Dependencies, type ServiceBinding } from "./types.js";
@@ -87,9 +88,10 @@ export function sessionBindings(deps: Dependencies): ServiceBinding[] {
         },
         async updateSession(req: UpdateSessionRequest) {
           const v = updateSessionRpc.valueOf(req);
-          const row = await store.updates.session(v.workspaceId, v.sessionId, { workspace: newId(), session: newId() }, v);
-          if (!row) throw notFound(`Session ${v.sessionId} not found in workspace ${v.workspaceId}`);
-          return create(UpdateSessionResponseSchema, { session: sessionOf(row) });
+          const updated = await store.updates.session(v.workspaceId, v.sessionId, { workspace: newId(), session: newId() }, v);
+          if (!updated) throw notFound(`Session ${v.sessionId} not found in workspace ${v.workspaceId}`);
+          const { row, prior } = updated;
+          return create(UpdateSessionResponseSchema, { session: sessionOf(answeredRow(row, v, prior)) });
         },
         async deleteSession(req: DeleteSessionRequest) {
           const v = deleteSessionRpc.valueOf(req);

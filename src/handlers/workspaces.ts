@@ -22,6 +22,7 @@ import { validateWorkspaceList } from "../domain/validation/lists.js";
 import { validateQueueStatus, validateWorkspaceRef } from "../domain/validation/session-ops.js";
 import { validateWorkspaceUpdate } from "../domain/validation/updates.js";
 import type { Counts } from "../store/queue-status.js";
+import { answeredRow } from "./answered-values.js";
 import { workspaceOf } from "./data-plane-shapes.js";
 import { offsetOf, pageOf } from "./pages.js";
 import { workspaceTarget, type Dependencies, type ServiceBinding } from "./types.js";
@@ -66,8 +67,8 @@ export function workspaceBindings(deps: Dependencies): ServiceBinding[] {
         },
         async updateWorkspace(req: UpdateWorkspaceRequest) {
           const v = updateWorkspaceRpc.valueOf(req);
-          const row = await store.updates.workspace(v.workspaceId, newId(), v);
-          return create(UpdateWorkspaceResponseSchema, { workspace: workspaceOf(row) });
+          const { row, prior } = await store.updates.workspace(v.workspaceId, newId(), v);
+          return create(UpdateWorkspaceResponseSchema, { workspace: workspaceOf(answeredRow(row, v, prior)) });
         },
         async deleteWorkspace(req: DeleteWorkspaceRequest) {
           const v = deleteWorkspaceRpc.valueOf(req);

@@ -261,3 +261,26 @@ export function parseKeepingNumbers(text: string): unknown {
   if (mayHoldExactNumbers(text)) keepExactNumbers(text, v);
   return v;
 }
+
+/**
+ * {**a, **b} as Python builds it: a's keys in a's order, each given b's value
+ * where b has it, then b's other keys in b's order; each value with the text
+ * kept for it where it came from.
+ */
+export function mergedAsPython(a: object, b: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = [...new Set([...pythonKeys(a), ...pythonKeys(b)])];
+  let holds = false;
+  for (const k of keys) {
+    const from = Object.prototype.hasOwnProperty.call(b, k) ? b : a;
+    const v = own(from, k);
+    if (k === "__proto__") Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else out[k] = v;
+    const text = typeof v === "number" ? exactNumberAt(from, k) : undefined;
+    if (text !== undefined) keep(out, k, v as number, text);
+    holds ||= text !== undefined || holdsExactNumbers(v);
+  }
+  holds = keepOrder(out, keys) || holds;
+  if (holds) holders.add(out);
+  return out;
+}

@@ -5,6 +5,7 @@
 import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
+import { replaced, sameAsGiven, splitPrior, targetRow, type Prior } from "./resource-updates.js";
 import type { Tables } from "./schema.js";
 
 export interface ResourceRow {
@@ -22,6 +23,11 @@ export interface GotOrCreated {
   created: boolean;
 }
 
+/** A peer's get-or-create: also what the call found (resource-updates.ts). */
+export interface PeerGotOrCreated extends GotOrCreated {
+  prior: Prior;
+}
+
 export interface ResourceStore {
   /** W1: an existing workspace is returned as it is (what the call sent is used only to create it). */
   workspace(name: string, newId: string, metadata: object, configuration: object): Promise<GotOrCreated>;
@@ -29,7 +35,7 @@ export interface ResourceStore {
    * P2: a new peer gets metadata and configuration (null: {}); an existing
    * one has each replaced by what is not null.
    */
-  peer(workspace: string, name: string, newIds: { workspace: string; peer: string }, metadata: object | null, configuration: object | null): Promise<GotOrCreated>;
+  peer(workspace: string, name: string, newIds: { workspace: string; peer: string }, metadata: object | null, configuration: object | null): Promise<PeerGotOrCreated>;
   isActiveMember(workspace: string, session: string, peer: string): Promise<boolean>;
 }
 
@@ -41,17 +47,16 @@ export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
   // began; a row committed by another transaction after that is invisible to
   // it (ON CONFLICT waited for it, then did nothing), so the statement is run
   // once more, and then sees it.
-  async function getOrCreate(run: () => Promise<(ResourceRow & { created: boolean })[]>): Promise<GotOrCreated> {
+  async function getOrCreate<R>(run: () => Promise<R[]>): Promise<R> {
     let [row] = await run();
     if (!row) [row] = await run();
     if (!row) throw new Error("row vanished during get-or-create");
-    const { created, ...rest } = row;
-    return { row: rest, created };
+    return row;
   }
 
   return {
-    workspace: (name, newId, metadata, configuration) =>
-      getOrCreate(() => sql<(ResourceRow & { created: boolean })[]>`
+    async workspace(name, newId, metadata, configuration) {
+      const { created, ...row } = await getOrCreate(() => sql<(ResourceRow & { created: boolean })[]>`
         WITH ins AS (
           INSERT INTO ${t.workspaces} (id, name, metadata, configuration)
           VALUES (${newId}, ${name}, ${pythonJson(metadata)}::text::jsonb, ${pythonJson(configuration)}::text::jsonb)
@@ -61,27 +66,34 @@ export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
         SELECT name, metadata, configuration, ${sql.unsafe(MICROS)}, created FROM (
           SELECT *, true AS created FROM ins
           UNION ALL SELECT name, metadata, configuration, created_at, false FROM ${t.workspaces} WHERE name = ${name}
-        ) w LIMIT 1`),
+        ) w LIMIT 1`);
+      return { row, created };
+    },
 
     // ON CONFLICT DO UPDATE locks and returns the row whoever committed it;
     // xmax = 0 tells the inserted row from the updated one. An existing row
     // is rewritten only when there is something to replace.
-    peer: (workspace, name, ids, metadata, configuration) =>
-      getOrCreate(() => sql<(ResourceRow & { created: boolean })[]>`
+    async peer(workspace, name, ids, metadata, configuration) {
+      const m = json(metadata);
+      const c = json(configuration);
+      const got = await getOrCreate(() => sql<(ResourceRow & { created: boolean; same_metadata: boolean | null; same_configuration: boolean | null })[]>`
         WITH ws AS (
           INSERT INTO ${t.workspaces} (id, name) VALUES (${ids.workspace}, ${workspace}) ON CONFLICT (name) DO NOTHING
         ), up AS (
           INSERT INTO ${t.peers} AS p (id, name, workspace_name, metadata, configuration)
-          VALUES (${ids.peer}, ${name}, ${workspace}, coalesce(${json(metadata)}::text::jsonb, '{}'), coalesce(${json(configuration)}::text::jsonb, '{}'))
+          VALUES (${ids.peer}, ${name}, ${workspace}, coalesce(${m}::text::jsonb, '{}'), coalesce(${c}::text::jsonb, '{}'))
           ON CONFLICT (name, workspace_name) DO UPDATE
-            SET metadata = coalesce(${json(metadata)}::text::jsonb, p.metadata), configuration = coalesce(${json(configuration)}::text::jsonb, p.configuration)
+            SET metadata = ${replaced(sql, "p.metadata", m)}, configuration = ${replaced(sql, "p.configuration", c)}
             WHERE ${metadata !== null || configuration !== null}
-          RETURNING name, workspace_name, metadata, configuration, created_at, xmax = 0 AS created
+          RETURNING name, workspace_name, metadata, configuration, created_at, xmax = 0 AS created, ${sameAsGiven(sql, targetRow(sql, t.peers, name, workspace), m, c)}
         )
-        SELECT name, workspace_name, metadata, configuration, ${sql.unsafe(MICROS)}, created FROM (
+        SELECT name, workspace_name, metadata, configuration, ${sql.unsafe(MICROS)}, created, same_metadata, same_configuration FROM (
           SELECT * FROM up
-          UNION ALL SELECT name, workspace_name, metadata, configuration, created_at, false FROM ${t.peers} WHERE name = ${name} AND workspace_name = ${workspace}
-        ) p LIMIT 1`),
+          UNION ALL SELECT name, workspace_name, metadata, configuration, created_at, false, null, null FROM ${t.peers} WHERE name = ${name} AND workspace_name = ${workspace}
+        ) p LIMIT 1`);
+      const { row, prior } = splitPrior(got);
+      return { row, created: prior.created, prior };
+    },
 
     async isActiveMember(workspace, session, peer) {
       const rows = await sql`

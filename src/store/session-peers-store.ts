@@ -22,6 +22,7 @@
 import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
+import { merged, replaced, sameAsGiven, splitPrior, targetRow, type Prior } from "./resource-updates.js";
 import type { Tables } from "./schema.js";
 
 export interface SessionRow {
@@ -102,7 +103,8 @@ export interface SessionSpec {
 
 export interface SessionPeerStore {
   /** S2 POST .../sessions and S6 POST .../sessions/{id}/peers: the session (created when missing) after the members are added. */
-  getOrCreateSession(spec: SessionSpec, rules: MembershipRules): Promise<{ row: SessionRow; created: boolean }>;
+  /** also what the call found (resource-updates.ts) */
+  getOrCreateSession(spec: SessionSpec, rules: MembershipRules): Promise<{ row: SessionRow; created: boolean; prior: Prior }>;
   /** S7 PUT .../peers: exactly these members (each with the configuration given); every other ordinary member leaves. */
   setPeers(workspace: string, session: string, peers: NamedMember[], rules: MembershipRules): Promise<SessionRow>;
   /** S8 DELETE .../peers: these peers leave (non-members ignored). */
@@ -221,19 +223,22 @@ export function createSessionPeerStore(sql: Sql, t: Tables): SessionPeerStore {
           if (!row) throw new Error("session vanished during get-or-create");
         }
         if (!row.is_active) refuse({ kind: "inactive_session" });
+        let prior: Prior = { created, sameMetadata: false, sameConfiguration: false, configuration: null };
         if (!created && (spec.metadata !== null || spec.configuration !== null)) {
-          [row] = await q<SessionRow[]>`
-            UPDATE ${t.sessions}
-            SET metadata = coalesce(${spec.metadata === null ? null : pythonJson(spec.metadata)}::text::jsonb, metadata),
-                configuration = configuration || coalesce(${spec.configuration === null ? null : pythonJson(spec.configuration)}::text::jsonb, '{}'::jsonb)
+          const m = spec.metadata === null ? null : pythonJson(spec.metadata);
+          const c = spec.configuration === null ? null : pythonJson(spec.configuration);
+          const [updated] = await q<(SessionRow & { created: boolean; same_metadata: boolean | null; same_configuration: boolean | null })[]>`
+            UPDATE ${t.sessions} s
+            SET metadata = ${replaced(q, "s.metadata", m)}, configuration = ${merged(q, "s.configuration", c)}
             WHERE workspace_name = ${spec.workspace} AND name = ${spec.name}
-            RETURNING ${sessionCols}`;
+            RETURNING ${sessionCols}, false AS created, ${sameAsGiven(q, targetRow(q, t.sessions, spec.name, spec.workspace), m, c, "s.configuration")}`;
+          ({ row, prior } = splitPrior(updated!));
         }
         if (resolved) {
           await createPeers(q, spec.workspace, peers, resolved.existing, rules);
           await upsertMembers(q, spec.workspace, spec.name, peers, rules);
         }
-        return { row: row!, created };
+        return { row: row!, created, prior };
       }),
 
     setPeers: (workspace, session, peers, rules) =>

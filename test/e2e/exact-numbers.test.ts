@@ -6,7 +6,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestApp } from "../support/app.js";
-import { rest } from "../support/rest.js";
+import { fieldText, rest } from "../support/rest.js";
 import { postUpload, uploadForm } from "../support/multipart.js";
 
 const t = useTestApp();
@@ -22,19 +22,6 @@ const READ_BACK = '{"n":[2.5,3.0],"s":"1.0","id":1234567890123456789,"big":10000
 
 // the body as written here: a JSON.stringify would have written 1 for 1.0
 const send = (verb: string, path: string, body: string) => rest(t.app.url, verb, path, body);
-
-/** The JSON text of `field` in an answer, as written (a JSON.parse would lose what is tested). */
-function fieldText(answer: string, field: string): string {
-  const at = answer.indexOf(`"${field}":`) + field.length + 3;
-  let depth = 0;
-  for (let i = at; ; i++) {
-    const c = answer[i];
-    if (c === '"') i = answer.indexOf('"', i + 1);
-    else if (c === "{" || c === "[") depth++;
-    else if (c === "}" || c === "]") depth--;
-    if (depth === 0) return answer.slice(at, i + 1);
-  }
-}
 
 /** The stored jsonb is PostgreSQL's reading of Python's text, numerics and all. */
 async function storedAsPython(query: postgres.PendingQuery<postgres.Row[]>, python: string) {

@@ -19,3 +19,16 @@ export async function rest(base: string, verb: string, path: string, body?: unkn
 }
 
 export const bearer = (claims: object, secret: string) => ({ authorization: `Bearer ${hs256(claims, secret)}` });
+
+/** The JSON text of an object or array `field` in an answer, as written (a JSON.parse would lose key order and 1.0). */
+export function fieldText(answer: string, field: string): string {
+  const at = answer.indexOf(`"${field}":`) + field.length + 3;
+  let depth = 0;
+  for (let i = at; ; i++) {
+    const c = answer[i];
+    if (c === '"') i = answer.indexOf('"', i + 1);
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    if (depth === 0) return answer.slice(at, i + 1);
+  }
+}

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseJsonBody } from "../../src/domain/validation/index.js";
 import { stripNul } from "../../src/domain/validation/strings.js";
-import { holdsExactNumbers, mayHoldExactNumbers, parseKeepingNumbers, pythonJson } from "../../src/json/exact-numbers.js";
+import { holdsExactNumbers, mayHoldExactNumbers, mergedAsPython, parseKeepingNumbers, pythonJson } from "../../src/json/exact-numbers.js";
 
 const cases = JSON.parse(fs.readFileSync(new URL("../oracle/number-cases.json", import.meta.url), "utf8")) as { text: string; python: string }[];
 
@@ -49,6 +49,14 @@ describe("JSON numbers written as Python writes them", () => {
     expect(pythonJson(parseKeepingNumbers('{"9": 3, "b": 1, "10": 2}'))).toBe('{"9":3,"b":1,"10":2}');
     // an order JavaScript keeps anyway is not kept (nothing to walk then)
     expect(holdsExactNumbers(parseKeepingNumbers('{"1": 3, "2": 1, "b": 2}'))).toBe(false);
+  });
+
+  it("{**a, **b}: a's keys in a's order, replaced in place, then b's new keys; numbers as each side kept them", () => {
+    const a = parseKeepingNumbers('{"zz": 1.0, "2": 3, "summary": {"x": 1e16}}') as object;
+    const b = parseKeepingNumbers('{"9": 2.0, "zz": 2.50, "__proto__": 1}') as object;
+    // Python: {**json.loads(a), **json.loads(b)}
+    expect(pythonJson(mergedAsPython(a, b))).toBe('{"zz":2.5,"2":3,"summary":{"x":1e+16},"9":2.0,"__proto__":1}');
+    expect(pythonJson(mergedAsPython({}, { b: 1, a: 2 }))).toBe('{"b":1,"a":2}');
   });
 
   it("an object given new keys after the parse is written as it now is", () => {
