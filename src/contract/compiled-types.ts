@@ -19,17 +19,23 @@ export interface WriterSupport {
 export const sortedFields = (desc: DescMessage): DescField[] => [...desc.fields].sort((a, b) => a.number - b.number);
 
 /** Memoised per message type: `compile` where `support` covers the type, `fallback` elsewhere. */
-export function writersPerType<W>(support: WriterSupport, compile: (desc: DescMessage) => W, fallback: (desc: DescMessage) => W): (desc: DescMessage) => W {
+export function writersPerType<W extends object>(support: WriterSupport, compile: (desc: DescMessage) => W, fallback: (desc: DescMessage) => W): (desc: DescMessage) => W {
   const cache = new WeakMap<DescMessage, W>();
   return (desc) => {
     let w = cache.get(desc);
     if (w === undefined) {
-      w = compilable(desc, support, new Set()) ? compile(desc) : fallback(desc);
+      if (compilable(desc, support, new Set())) w = compile(desc);
+      else fallbacks.add((w = fallback(desc)));
       cache.set(desc, w);
     }
     return w;
   };
 }
+
+const fallbacks = new WeakSet<object>();
+
+/** Whether a writer is protobuf-es's own (the type is not compiled). */
+export const isFallback = (writer: object): boolean => fallbacks.has(writer);
 
 // Maps, oneofs and well-known types other than Timestamp and (singular) Struct are left to protobuf-es.
 function compilable(desc: DescMessage, support: WriterSupport, seen: Set<DescMessage>): boolean {

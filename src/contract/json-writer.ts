@@ -9,6 +9,7 @@
 // bytes) keep toJson. test/unit/json-writer.test.ts compares both on random
 // messages of every type the services answer.
 import { ScalarType, toJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { datetimeTextOf } from "../json/datetime-text.js";
 import { holdsExactNumbers, holdsExactNumbersOf, markExactNumbers } from "../json/exact-numbers.js";
 import { IMPLICIT, sortedFields, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
 
@@ -19,6 +20,13 @@ interface Style {
   protoNames: boolean;
   /** fields of implicit presence, and lists, written when they hold their zero value (else left out) */
   emitImplicit: boolean;
+  /**
+   * Timestamps as pydantic writes a datetime (Honcho's REST answers): six
+   * digits of microseconds whenever there are any (12:00:00.500000Z, where
+   * protobuf's JSON writes 12:00:00.500Z), or the text a request gave
+   * (src/json/datetime-text.ts)
+   */
+  pythonTimestamps: boolean;
 }
 
 function writersIn(style: Style): (desc: DescMessage) => JsonWriter {
@@ -30,15 +38,18 @@ function writersIn(style: Style): (desc: DescMessage) => JsonWriter {
   return writerFor;
 }
 
-/** toJson(schema, msg, { useProtoFieldName: true, alwaysEmitImplicit: true }): Honcho's REST shapes */
-export const jsonWriterFor = writersIn({ protoNames: true, emitImplicit: true });
+/** toJson(schema, msg, { useProtoFieldName: true, alwaysEmitImplicit: true }), with pydantic's timestamps: Honcho's REST shapes */
+export const jsonWriterFor = writersIn({ protoNames: true, emitImplicit: true, pythonTimestamps: true });
 /** toJson(schema, msg): the Connect protocol's JSON */
-export const protoJsonWriterFor = writersIn({ protoNames: false, emitImplicit: false });
+export const protoJsonWriterFor = writersIn({ protoNames: false, emitImplicit: false, pythonTimestamps: false });
 
 type ValueWriter = (v: unknown) => JsonValue;
 
 function compile(desc: DescMessage, style: Style, writerFor: (desc: DescMessage) => JsonWriter): JsonWriter {
-  if (desc.typeName === TIMESTAMP) return (m) => timestampJson(m as unknown as { seconds: bigint; nanos: number });
+  if (desc.typeName === TIMESTAMP) {
+    const write = style.pythonTimestamps ? pydanticTimestampJson : timestampJson;
+    return (m) => write(m as unknown as { seconds: bigint; nanos: number });
+  }
   const fields = sortedFields(desc).map((f) => ({
     name: style.protoNames ? f.name : f.jsonName,
     key: f.localName,
@@ -136,4 +147,15 @@ function timestampJson(ts: { seconds: bigint; nanos: number }): string {
     z = n.endsWith("000000") ? `.${n.substring(0, 3)}Z` : n.endsWith("000") ? `.${n.substring(0, 6)}Z` : `.${n}Z`;
   }
   return new Date(ms).toISOString().replace(".000Z", z);
+}
+
+// pydantic's JSON text of an aware UTC datetime: microseconds (nanoseconds
+// truncated) in six digits when there are any, then Z; or the text kept for
+// a datetime a request wrote with another offset, or none.
+function pydanticTimestampJson(ts: { seconds: bigint; nanos: number }): string {
+  const kept = datetimeTextOf(ts);
+  if (kept !== undefined) return kept;
+  const whole = timestampJson({ seconds: ts.seconds, nanos: 0 }); // the range checks, and ...:SSZ
+  const micros = Math.floor(ts.nanos / 1000);
+  return micros === 0 ? whole : `${whole.slice(0, -1)}.${String(micros).padStart(6, "0")}Z`;
 }

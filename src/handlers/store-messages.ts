@@ -8,6 +8,7 @@ import type { Message } from "../../gen/honcho/v3/messages_pb.js";
 import { notFound } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { microsToIso, type NewMessage } from "../domain/validation/index.js";
+import { keepDatetimeText } from "../json/datetime-text.js";
 import type { IdempotencyKey } from "../store/message-store.js";
 import { messageOf } from "./shapes.js";
 import type { Dependencies } from "./types.js";
@@ -64,9 +65,13 @@ export async function storeMessages(
   onIngested?.(rows.length, rows.reduce((sum, r) => sum + r.tokenCount, 0));
   return {
     kind: "stored",
-    messages: rows.map((r, i) =>
-      messageOf(r.publicId, r.content, r.peerName, batch.sessionId, r.metadata as JsonObject, stored[i]!.createdAtMicros, batch.workspaceId, r.tokenCount),
-    ),
+    messages: rows.map((r, i) => {
+      const message = messageOf(r.publicId, r.content, r.peerName, batch.sessionId, r.metadata as JsonObject, stored[i]!.createdAtMicros, batch.workspaceId, r.tokenCount);
+      // Honcho answers with the datetime it parsed, in the offset it was written with
+      const text = batch.messages[i]!.createdAtText;
+      if (text) keepDatetimeText(message.createdAt!, text);
+      return message;
+    }),
   };
 }
 

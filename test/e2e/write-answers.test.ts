@@ -90,6 +90,22 @@ describe("sessions", () => {
 });
 
 describe("messages", () => {
+  it("created: created_at as pydantic writes the datetime it parsed; read back: the instant in UTC, microseconds in six digits", async () => {
+    const sent = ["2024-05-01T12:00:00+02:00", "2024-05-01T12:00:00.5Z", "2024-05-01", "2024-05-01 12:00:00.123-03:30", 1714564800.25];
+    const r = await rest(t.app.url, "POST", "/v3/workspaces/w1/sessions/dates/messages", { messages: sent.map((created_at) => ({ peer_id: "p", content: "x", created_at })) });
+    expect(r.status).toBe(201);
+    const made = r.json as { id: string; created_at: string }[];
+    expect(made.map((m) => m.created_at)).toEqual(["2024-05-01T12:00:00+02:00", "2024-05-01T12:00:00.500000Z", "2024-05-01T00:00:00", "2024-05-01T12:00:00.123000-03:30", "2024-05-01T12:00:00.250000Z"]);
+    const listed = await rest(t.app.url, "POST", "/v3/workspaces/w1/sessions/dates/messages/list", {});
+    expect((listed.json as { items: { created_at: string }[] }).items.map((m) => m.created_at)).toEqual([
+      "2024-05-01T10:00:00Z",
+      "2024-05-01T12:00:00.500000Z",
+      "2024-05-01T00:00:00Z",
+      "2024-05-01T15:30:00.123000Z",
+      "2024-05-01T12:00:00.250000Z",
+    ]);
+  });
+
   it("PUT answers the metadata it was given, as sent", async () => {
     const r = await rest(t.app.url, "POST", "/v3/workspaces/w1/sessions/s/messages", '{"messages": [{"peer_id": "p", "content": "x"}]}');
     const id = (r.json as { id: string }[])[0]!.id;

@@ -73,8 +73,9 @@ describe("API details", () => {
       configuration: null,
       createdAt: new Date("2024-05-01T12:00:00.123Z"),
       createdAtMicros: 1714564800123456n,
+      createdAtText: null, // UTC: written as every stored instant is
     });
-    expect(second).toMatchObject({ metadata: {}, configuration: null, createdAt: null, createdAtMicros: null });
+    expect(second).toMatchObject({ metadata: {}, configuration: null, createdAt: null, createdAtMicros: null, createdAtText: null });
   });
 
   it("configuration keeps only the reasoning keys given and not null", () => {

@@ -4,7 +4,7 @@
 // pydantic's order. Runs on parsed JSON (REST) and on the JSON view of a
 // protobuf request (gRPC, Connect), so every protocol gets the same details.
 import { customInstructions } from "./configuration.js";
-import { microsToDate, parseDatetime } from "./datetime.js";
+import { microsToDate, parseDatetime, pydanticDatetimeText } from "./datetime.js";
 import { issue, MISSING, RawBody, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { has, isObject, metadataOf, name } from "./fields.js";
 import { hasLoneSurrogate, longerThan, stripNul } from "./strings.js";
@@ -26,6 +26,13 @@ export interface NewMessage {
   createdAt: Date | null;
   /** the same instant in microseconds since the epoch, as pydantic keeps it */
   createdAtMicros: bigint | null;
+  /**
+   * pydantic's JSON text of created_at where it is not the UTC text every
+   * stored instant is written as: written with an offset other than 0
+   * (2024-05-01T12:00:00+02:00) or naive (2024-05-01T12:00:00). Honcho
+   * answers a new message with the datetime it parsed.
+   */
+  createdAtText: string | null;
 }
 
 export interface ValidBatch {
@@ -82,15 +89,19 @@ function message(item: unknown, loc: Loc, issues: ValidationIssue[], maxInstruct
   const configuration = has(item, "configuration") ? configurationOf(item.configuration, [...loc, "configuration"], issues, maxInstructionTokens) : null;
 
   let createdAtMicros: bigint | null = null;
+  let createdAtText: string | null = null;
   if (has(item, "created_at") && item.created_at !== null) {
     const parsed = parseDatetime(item.created_at, [...loc, "created_at"]);
-    if (parsed.ok) createdAtMicros = parsed.micros;
-    else issues.push(parsed.issue);
+    if (!parsed.ok) issues.push(parsed.issue);
+    else {
+      createdAtMicros = parsed.micros;
+      if (parsed.offset !== 0) createdAtText = pydanticDatetimeText(parsed.micros, parsed.offset === null ? null : BigInt(parsed.offset) * 1_000_000n);
+    }
   }
 
   if (issues.length > before) return undefined;
   const createdAt = createdAtMicros === null ? null : microsToDate(createdAtMicros);
-  return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAt, createdAtMicros };
+  return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAt, createdAtMicros, createdAtText };
 }
 
 function configurationOf(v: unknown, loc: Loc, issues: ValidationIssue[], maxInstructionTokens: number): NewMessage["configuration"] | undefined {

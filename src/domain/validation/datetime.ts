@@ -6,7 +6,8 @@ import { issue, type Loc, type ValidationIssue } from "./issues.js";
 import { fromFloat, parseDateText, parseDateTimeText, type Instant } from "./speedate.js";
 import { hasLoneSurrogate } from "./strings.js";
 
-export type ParsedDatetime = { ok: true; micros: bigint } | { ok: false; issue: ValidationIssue };
+/** offset: the UTC offset it was written with, in seconds; null: naive (stored as UTC) */
+export type ParsedDatetime = { ok: true; micros: bigint; offset: number | null } | { ok: false; issue: ValidationIssue };
 
 const fail = (input: unknown, loc: Loc, type: string, message: string, error?: string): ParsedDatetime => ({
   ok: false,
@@ -16,7 +17,7 @@ const parsing = (input: unknown, loc: Loc, error: string) => fail(input, loc, "d
 
 // Python's datetime() refuses year 0, which speedate parses.
 const done = (input: unknown, loc: Loc, at: Instant): ParsedDatetime =>
-  at.year0 ? parsing(input, loc, "year 0 is out of range") : { ok: true, micros: at.micros };
+  at.year0 ? parsing(input, loc, "year 0 is out of range") : { ok: true, micros: at.micros, offset: at.offset };
 
 /** created_at's value (not null) → an instant in microseconds since the epoch (naive times are UTC), or pydantic's error. */
 export function parseDatetime(input: unknown, loc: Loc): ParsedDatetime {
@@ -46,6 +47,22 @@ export function splitMicros(micros: bigint, unit: bigint): [bigint, bigint] {
 export function microsToIso(micros: bigint): string {
   const [ms, sub] = splitMicros(micros, 1000n);
   return new Date(Number(ms)).toISOString().replace(/Z$/, `${sub.toString().padStart(3, "0")}Z`);
+}
+
+/**
+ * pydantic's JSON text of a datetime: its wall-clock time (the instant
+ * shifted by its UTC offset), six digits of microseconds when there are any,
+ * then Z (offset 0), ±HH:MM (the offset's whole minutes), or nothing
+ * (naive), e.g. 2024-05-01T12:00:00+02:00. offsetMicros null: naive.
+ */
+export function pydanticDatetimeText(micros: bigint, offsetMicros: bigint | null): string {
+  const [second, micro] = splitMicros(micros + (offsetMicros ?? 0n), 1_000_000n);
+  const wall = new Date(Number(second) * 1000).toISOString().slice(0, 19) + (micro === 0n ? "" : `.${micro.toString().padStart(6, "0")}`);
+  if (offsetMicros === null) return wall;
+  if (offsetMicros === 0n) return `${wall}Z`;
+  const minutes = (offsetMicros < 0n ? -offsetMicros : offsetMicros) / 60_000_000n;
+  const hhmm = `${String(minutes / 60n).padStart(2, "0")}:${String(minutes % 60n).padStart(2, "0")}`;
+  return `${wall}${offsetMicros < 0n ? "-" : "+"}${hhmm}`;
 }
 
 /** The instant as a Date (millisecond precision). */

@@ -11,6 +11,11 @@
 import { hasLoneSurrogate } from "./strings.js";
 
 export function pyFromIsoformat(input: string): bigint | undefined {
+  return pyFromIsoformatZoned(input)?.micros;
+}
+
+/** The same, with the UTC offset the datetime holds (microseconds; null: naive). */
+export function pyFromIsoformatZoned(input: string): { micros: bigint; offsetUs: bigint | null } | undefined {
   const text = sanitize(input.replaceAll("Z", "+00:00"));
   if (text === undefined) return undefined;
   const b = Buffer.from(text, "utf8");
@@ -19,7 +24,7 @@ export function pyFromIsoformat(input: string): bigint | undefined {
   const sep = separatorAt(at, len);
   const date = parseDate(at, sep);
   if (!date) return undefined;
-  let time: Time = { h: 0, m: 0, s: 0, us: 0, offsetUs: 0n };
+  let time: Time = { h: 0, m: 0, s: 0, us: 0, offsetUs: null };
   if (len > sep) {
     // skip the separator: one character, however many UTF-8 bytes it takes
     const lead = at(sep);
@@ -48,7 +53,7 @@ export function pyFromIsoformat(input: string): bigint | undefined {
   if (h > 23 || time.m > 59 || time.s > 59) return undefined;
   const days = BigInt(daysFromCivil(y, mo, d));
   const local = ((days * 24n + BigInt(h)) * 60n + BigInt(time.m)) * 60n + BigInt(time.s);
-  return local * 1_000_000n + BigInt(time.us) - time.offsetUs;
+  return { micros: local * 1_000_000n + BigInt(time.us) - (time.offsetUs ?? 0n), offsetUs: time.offsetUs };
 }
 
 type At = (i: number) => number;
@@ -58,7 +63,8 @@ interface Time {
   m: number;
   s: number;
   us: number;
-  offsetUs: bigint;
+  /** null: naive */
+  offsetUs: bigint | null;
 }
 
 const DASH = 0x2d;
@@ -195,7 +201,7 @@ function parseTime(at: At, start: number, end: number): Time | undefined {
   } while (++tz < end);
   const t = parseHms(at, start, tz);
   if (!t) return undefined;
-  if (tz === end) return t[4] === 1 ? undefined : { h: t[0], m: t[1], s: t[2], us: t[3], offsetUs: 0n };
+  if (tz === end) return t[4] === 1 ? undefined : { h: t[0], m: t[1], s: t[2], us: t[3], offsetUs: null };
   if (at(tz) === 0x5a) return at(tz + 1) !== 0 ? undefined : { h: t[0], m: t[1], s: t[2], us: t[3], offsetUs: 0n };
   const sign = at(tz) === DASH ? -1n : 1n;
   const o = parseHms(at, tz + 1, end);

@@ -10,6 +10,8 @@
 export interface Instant {
   micros: bigint;
   year0: boolean;
+  /** the UTC offset it was written with, in seconds (timestamps: 0); null: naive */
+  offset: number | null;
 }
 export type Parsed = Instant | { error: string };
 
@@ -153,7 +155,7 @@ export function fromTimestamp(ts: bigint, microsecond: number): Parsed {
   }
   const bad = rangeCheck(second);
   if (bad) return { error: bad };
-  return { micros: second * 1_000_000n + BigInt(total), year0: second < UNIX_0001 };
+  return { micros: second * 1_000_000n + BigInt(total), year0: second < UNIX_0001, offset: 0 };
 }
 
 /** DateTime::from_float_with_config: a JSON number (Python float or int). NaN is refused by the caller. */
@@ -238,7 +240,7 @@ export function parseDateTimeText(b: Uint8Array): Instant | undefined {
     const sep = b[10];
     if (sep === 0x54 || sep === 0x74 || sep === 0x20 || sep === 0x5f) {
       const t = timePart(b);
-      if (t) return { micros: localMicros(date, t.second, t.micro) - BigInt(t.offset ?? 0) * 1_000_000n, year0: date.year === 0 };
+      if (t) return { micros: localMicros(date, t.second, t.micro) - BigInt(t.offset ?? 0) * 1_000_000n, year0: date.year === 0, offset: t.offset };
     }
   }
   const n = intParse(b);
@@ -256,7 +258,7 @@ const ok = (p: Parsed): Instant | undefined => ("error" in p ? undefined : p);
 /** Date::parse_bytes_with_config: YYYY-MM-DD, else an integer timestamp of an exact day; midnight, naive. */
 export function parseDateText(b: Uint8Array): Instant | { error: string } {
   const date = datePrefix(b);
-  if (typeof date !== "string" && b.length === 10) return { micros: localMicros(date, 0, 0), year0: date.year === 0 };
+  if (typeof date !== "string" && b.length === 10) return { micros: localMicros(date, 0, 0), year0: date.year === 0, offset: null };
   const rfcError = typeof date === "string" ? date : E.extra;
   const n = intParse(b);
   if (!("int" in n)) return { error: rfcError };
@@ -266,5 +268,5 @@ export function parseDateText(b: Uint8Array): Instant | { error: string } {
   if (bad) return { error: bad };
   const remaining = ((w[0] % 86_400n) + 86_400n) % 86_400n;
   if (remaining !== 0n || w[1] !== 0) return { error: E.notExact };
-  return { micros: w[0] * 1_000_000n, year0: w[0] < UNIX_0001 };
+  return { micros: w[0] * 1_000_000n, year0: w[0] < UNIX_0001, offset: null };
 }

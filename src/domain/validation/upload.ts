@@ -13,12 +13,12 @@
 // name), Honcho answers 500; this answers 422 with pydantic's detail at
 // ["body", <field>].
 import { validateCreateMessages, type NewMessage } from "./create-messages.js";
-import { microsToDate } from "./datetime.js";
+import { microsToDate, pydanticDatetimeText } from "./datetime.js";
 import { name } from "./fields.js";
 import { FormBody, isFormFile, type FormValue } from "./form-body.js";
 import { issue, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { parseJsonBody } from "./python-json.js";
-import { pyFromIsoformat } from "./python-isoformat.js";
+import { pyFromIsoformatZoned } from "./python-isoformat.js";
 
 export interface UploadedFile {
   /** undefined: not kept (over the size limit); `size` still counts every byte */
@@ -44,6 +44,8 @@ export interface UploadFields {
   metadata?: unknown;
   configuration?: unknown;
   createdAtMicros: bigint | null;
+  /** pydantic's text of created_at where it is not the UTC one (create-messages.ts NewMessage) */
+  createdAtText?: string | null;
 }
 
 type Path = { workspace_id: unknown; session_id: unknown };
@@ -68,7 +70,11 @@ export function validateUploadForm(path: Path, body: unknown, maxInstructionToke
     const configuration = jsonField(textOf(form.get("configuration")), ["body", "configuration"], issues);
     if (configuration !== undefined) fields.configuration = configuration;
     const createdAt = textOf(form.get("created_at"));
-    if (createdAt !== undefined) fields.createdAtMicros = pyFromIsoformat(createdAt) ?? null;
+    const at = createdAt === undefined ? undefined : pyFromIsoformatZoned(createdAt);
+    if (at) {
+      fields.createdAtMicros = at.micros;
+      if (at.offsetUs !== 0n) fields.createdAtText = pydanticDatetimeText(at.micros, at.offsetUs);
+    }
   }
   // the endpoint's own parameter: file: UploadFile = File(...)
   const f = form.get("file");
@@ -99,7 +105,7 @@ function finish(path: Path, fields: UploadFields | undefined, file: UploadedFile
     if (r.ok) {
       const { content: _content, ...rest } = r.value.messages[0]!;
       const micros = fields.createdAtMicros;
-      valid = { ...rest, createdAtMicros: micros, createdAt: micros === null ? null : microsToDate(micros) };
+      valid = { ...rest, createdAtMicros: micros, createdAt: micros === null ? null : microsToDate(micros), createdAtText: fields.createdAtText ?? null };
     } else {
       // ["body", "messages", 0, field, ...] → ["body", field, ...]
       for (const i of r.issues) issues.push({ ...i, loc: ["body", ...i.loc.slice(3)] });
