@@ -46,6 +46,7 @@ export async function storeMessages(
     metadata: m.metadata,
     tokenCount: counts[i]!,
     createdAt: m.createdAtMicros === null ? null : microsToIso(m.createdAtMicros),
+    createdAtText: m.createdAtText,
     configuration: configurationJson(m.configuration),
     chunks: chunks ? chunks[i]! : [],
     ...(m.internalMetadata ? { internalMetadata: m.internalMetadata } : {}),

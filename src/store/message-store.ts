@@ -16,6 +16,8 @@ export interface NewMessageRow {
   tokenCount: number;
   /** RFC 3339 (microseconds kept); null: the database's now() */
   createdAt: string | null;
+  /** pydantic's text of the created_at given, where it is not UTC's (an offset, or naive): the queue payload's created_at, as Honcho writes it */
+  createdAtText?: string | null;
   /** the message's own configuration as sent (null: none); resolved over the session's and workspace's */
   configuration: Record<string, unknown> | null;
   /** pending embedding chunks: null = the content whole, [] = none */
@@ -122,7 +124,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
       return sql<Row[]>`
         SELECT 1 AS batch, 'stored' AS status, o_public_id AS public_id, o_micros AS micros FROM ${t.fn("write_one")}(
           ${a.ws[0]!}::text, ${a.sess[0]!}::text, ${a.wsId[0]!}::text, ${a.sessId[0]!}::text,
-          ${rows}, ${a.internalMetadata}::text[])
+          ${rows}, ${a.internalMetadata}::text[], ${a.createdAtText}::text[])
         ORDER BY o_seq`;
     }
     return sql<Row[]>`
@@ -131,7 +133,7 @@ export function createMessageStore(sql: Sql, t: Tables, { deadlineMs, groupSlots
         ${a.msgFirst}::int[], ${a.msgCount}::int[], ${a.peerFirst}::int[], ${a.peerCount}::int[],
         ${a.chunkFirst}::int[], ${a.chunkCount}::int[],
         ${a.keyScope}::text[], ${a.key}::text[], ${a.keyHash}::text[], ${a.keyTtl}::int[],
-        ${rows}, ${String(isolate)}::text::boolean, ${a.internalMetadata}::text[])`;
+        ${rows}, ${String(isolate)}::text::boolean, ${a.internalMetadata}::text[], ${a.createdAtText}::text[])`;
   };
 
   /** one write statement (write_batches, or write_one for a batch alone); its time from sent to answered is counted */
@@ -265,6 +267,7 @@ function arraysOf(batches: BatchWrite[]) {
     createdAt: [] as (string | null)[], configurations: [] as (string | null)[],
     chunkOf: [] as number[], chunks: [] as (string | null)[],
     internalMetadata: [] as (string | null)[],
+    createdAtText: [] as (string | null)[],
   };
   for (const b of batches) {
     a.ws.push(b.workspaceName);
@@ -295,6 +298,7 @@ function arraysOf(batches: BatchWrite[]) {
       a.createdAt.push(r.createdAt);
       a.configurations.push(r.configuration ? pythonJson(r.configuration) : null);
       a.internalMetadata.push(r.internalMetadata ? JSON.stringify(r.internalMetadata) : null);
+      a.createdAtText.push(r.createdAtText ?? null);
       for (const c of r.chunks ?? [null]) {
         a.chunkOf.push(i + 1);
         a.chunks.push(c);
@@ -302,5 +306,6 @@ function arraysOf(batches: BatchWrite[]) {
     });
     a.chunkCount.push(a.chunks.length - chunksBefore);
   }
-  return a;
+  // no array at all where no message has such a text (the common case)
+  return { ...a, createdAtText: a.createdAtText.some((x) => x !== null) ? a.createdAtText : null };
 }

@@ -63,7 +63,7 @@ async function setUp(ws: string) {
 // session, an inactive session).
 const theGroup = (ws: string): BatchWrite[] => [
   batch(ws, "s1", [row(idOf(ws, "1"), "a", "one")]),
-  batch(ws, "s1", [row(idOf(ws, "2"), "a", "two", { metadata: { k: [1, "x"] } }), row(idOf(ws, "3"), "b", "three", { createdAt: "2024-05-01T12:00:00.123456Z" })]),
+  batch(ws, "s1", [row(idOf(ws, "2"), "a", "two", { metadata: { k: [1, "x"] } }), row(idOf(ws, "3"), "b", "three", { createdAt: "2024-05-01T12:00:00.123456Z", createdAtText: "2024-05-01T14:00:00.123456+02:00" })]),
   batch(ws, "s2", [row(idOf(ws, "4"), "c", "not observed", { chunks: ["not ", "observed"] })]),
   batch(ws, "s2", [row(idOf(ws, "5"), "d", "a new peer")]),
   batch(ws, "s1", [row(idOf(ws, "6"), "b", "quiet", { configuration: { reasoning: { enabled: false } } }), row(idOf(ws, "7"), "a", "five", { internalMetadata: { file: "f.txt" } })]),
@@ -154,7 +154,10 @@ describe("group commit's fast path", () => {
 
     expect(groupOutcomes.map((o) => o.kind)).toEqual(["stored", "stored", "stored", "stored", "stored", "inactive", "stored", "stored"]);
     expect(groupOutcomes.map(outcomeShape)).toEqual(aloneOutcomes.map(outcomeShape));
-    expect(await storedIn("wsgrup")).toEqual(await storedIn("wsalon"));
+    const stored = await storedIn("wsgrup");
+    expect(stored).toEqual(await storedIn("wsalon"));
+    // the created_at a request wrote with an offset is the payload's, as in Honcho's
+    expect(JSON.stringify(stored.queue)).toContain('"created_at":"2024-05-01T14:00:00.123456+02:00"');
 
     // and what was stored is what the batches say (not two equal mistakes)
     const s1 = await conn`SELECT seq_in_session::int AS seq, content FROM messages WHERE workspace_name = 'wsgrup' AND session_name = 's1' ORDER BY seq_in_session`;

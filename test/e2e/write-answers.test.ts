@@ -92,11 +92,16 @@ describe("sessions", () => {
 describe("messages", () => {
   it("created: created_at as pydantic writes the datetime it parsed; read back: the instant in UTC, microseconds in six digits", async () => {
     const sent = ["2024-05-01T12:00:00+02:00", "2024-05-01T12:00:00.5Z", "2024-05-01", "2024-05-01 12:00:00.123-03:30", 1714564800.25];
-    const r = await rest(t.app.url, "POST", "/v3/workspaces/w1/sessions/dates/messages", { messages: sent.map((created_at) => ({ peer_id: "p", content: "x", created_at })) });
+    const r = await rest(t.app.url, "POST", "/v3/workspaces/w9/sessions/dates/messages", { messages: sent.map((created_at) => ({ peer_id: "p", content: "x", created_at })) });
     expect(r.status).toBe(201);
     const made = r.json as { id: string; created_at: string }[];
     expect(made.map((m) => m.created_at)).toEqual(["2024-05-01T12:00:00+02:00", "2024-05-01T12:00:00.500000Z", "2024-05-01T00:00:00", "2024-05-01T12:00:00.123000-03:30", "2024-05-01T12:00:00.250000Z"]);
-    const listed = await rest(t.app.url, "POST", "/v3/workspaces/w1/sessions/dates/messages/list", {});
+    // the representation work holds created_at as Honcho's payload holds it: the datetime parsed
+    const payloads = await sql`
+      SELECT q.payload ->> 'created_at' AS created_at FROM queue q JOIN messages m ON m.id = q.message_id
+      WHERE m.session_name = 'dates' AND q.task_type = 'representation' ORDER BY m.seq_in_session`;
+    expect(payloads.map((p) => p.created_at)).toEqual(made.map((m) => m.created_at));
+    const listed = await rest(t.app.url, "POST", "/v3/workspaces/w9/sessions/dates/messages/list", {});
     expect((listed.json as { items: { created_at: string }[] }).items.map((m) => m.created_at)).toEqual([
       "2024-05-01T10:00:00Z",
       "2024-05-01T12:00:00.500000Z",

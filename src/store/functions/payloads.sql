@@ -37,10 +37,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT 'representation:' || ws || ':' || sess || ':' || peer
 $$;
 
--- observers: the sender first, then the other members that observe others
-CREATE OR REPLACE FUNCTION {{service}}.representation_payload(sess text, content text, peer text, others text[], created_at timestamptz, conf jsonb) RETURNS jsonb
+-- observers: the sender first, then the other members that observe others;
+-- created_at as Honcho's payload holds the message's datetime: the text a
+-- request gave (pydantic's, in its offset or naive: created_at_text), else
+-- the stored instant in UTC
+DROP FUNCTION IF EXISTS {{service}}.representation_payload(text, text, text, text[], timestamptz, jsonb);
+CREATE OR REPLACE FUNCTION {{service}}.representation_payload(sess text, content text, peer text, others text[], created_at timestamptz, conf jsonb, created_at_text text) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT jsonb_build_object('task_type', 'representation', 'session_name', sess, 'content', content,
     'observers', to_jsonb(ARRAY[peer] || array_remove(others, peer)), 'observed', peer,
-    'created_at', {{service}}.py_datetime(created_at), 'configuration', conf)
+    'created_at', coalesce(created_at_text, {{service}}.py_datetime(created_at)), 'configuration', conf)
 $$;

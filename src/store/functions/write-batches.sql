@@ -33,6 +33,15 @@ DROP FUNCTION IF EXISTS {{service}}.write_one(
   text, text, text, text, text[], text[], text[], text[], text[], text[], integer[],
   timestamptz[], text[], integer[], text[], jsonb, boolean);
 
+-- the signatures before p_created_at_text
+DROP FUNCTION IF EXISTS {{service}}.write_batches(
+  text[], text[], text[], text[], integer[], integer[], integer[], integer[], integer[], integer[],
+  text[], text[], text[], integer[], text[], text[], text[], text[], text[], text[], integer[],
+  timestamptz[], text[], integer[], text[], jsonb, boolean, boolean, text[]);
+DROP FUNCTION IF EXISTS {{service}}.write_one(
+  text, text, text, text, text[], text[], text[], text[], text[], text[], integer[],
+  timestamptz[], text[], integer[], text[], jsonb, boolean, text[]);
+
 -- One batch. Returns its messages (sequence number, public id, created_at in
 -- epoch microseconds), or no row when the session exists and is inactive
 -- (nothing is written then).
@@ -45,7 +54,10 @@ CREATE OR REPLACE FUNCTION {{service}}.write_one(
   p_defaults jsonb, p_embed boolean,
   -- per message: its internal_metadata (null: {}), e.g. an uploaded file's
   -- facts, written with the message (Honcho writes them in a later commit)
-  p_internal_metadata text[] DEFAULT NULL
+  p_internal_metadata text[] DEFAULT NULL,
+  -- per message: pydantic's text of the created_at it was given, where
+  -- Honcho's payload holds another than UTC's (an offset, or naive)
+  p_created_at_text text[] DEFAULT NULL
 ) RETURNS TABLE (o_seq bigint, o_public_id text, o_micros text)
 LANGUAGE plpgsql
 -- generic plans, as under write_batches (below): the store also calls this
@@ -129,9 +141,9 @@ BEGIN
 
   RETURN QUERY
   WITH m AS (
-    SELECT * FROM unnest(p_public_ids, p_peer_of, p_contents, p_metadata, p_tokens, p_created_at, p_configurations, p_internal_metadata)
-      WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, configuration, internal_metadata, ord)
-    -- a null or short p_internal_metadata pads with nulls: no rows of its own
+    SELECT * FROM unnest(p_public_ids, p_peer_of, p_contents, p_metadata, p_tokens, p_created_at, p_configurations, p_internal_metadata, p_created_at_text)
+      WITH ORDINALITY AS m(public_id, peer_name, content, metadata, token_count, created_at, configuration, internal_metadata, created_at_text, ord)
+    -- a null or short p_internal_metadata or p_created_at_text pads with nulls: no rows of its own
     WHERE m.public_id IS NOT NULL
   ), ins AS (
     INSERT INTO {{honcho}}.messages (public_id, session_name, peer_name, content, metadata, internal_metadata, workspace_name, token_count, created_at, seq_in_session)
@@ -139,7 +151,7 @@ BEGIN
     FROM m ORDER BY m.ord
     RETURNING id, public_id, peer_name, content, created_at, seq_in_session
   ), resolved AS (
-    SELECT ins.*, m.ord,
+    SELECT ins.*, m.ord, m.created_at_text,
       CASE WHEN m.configuration IS NULL THEN conf ELSE {{service}}.apply_configuration(conf, m.configuration::jsonb) END AS conf
     FROM ins JOIN m USING (public_id)
   ), work AS (
@@ -153,7 +165,7 @@ BEGIN
       WHERE {{service}}.summary_due(r.conf, r.seq_in_session)
       UNION ALL
       SELECT r.ord, 2, {{service}}.representation_key(p_ws, p_sess, r.peer_name), 'representation',
-        {{service}}.representation_payload(p_sess, r.content, r.peer_name, others, r.created_at, r.conf),
+        {{service}}.representation_payload(p_sess, r.content, r.peer_name, others, r.created_at, r.conf, r.created_at_text),
         r.id
       FROM resolved r
       WHERE (r.conf -> 'reasoning' ->> 'enabled')::boolean AND NOT (r.peer_name = ANY (unobserved))
@@ -193,7 +205,9 @@ CREATE OR REPLACE FUNCTION {{service}}.write_batches(
   p_chunk_of integer[], p_chunks text[],
   p_defaults jsonb, p_embed boolean, p_isolate boolean,
   -- per message, parallel to p_public_ids: its internal_metadata (null: {})
-  p_internal_metadata text[] DEFAULT NULL
+  p_internal_metadata text[] DEFAULT NULL,
+  -- per message: created_at as the request wrote it, for the queue payload (write_one)
+  p_created_at_text text[] DEFAULT NULL
 ) RETURNS TABLE (batch integer, status text, public_id text, micros text)
 LANGUAGE plpgsql
 -- Generic plans for every statement of this function and the ones it calls
@@ -260,7 +274,7 @@ BEGIN
       FROM {{service}}.write_steady(
         b_ws, b_sess, b_msg_first, b_msg_count, b_peer_first, b_peer_count, b_chunk_first, b_chunk_count, todo,
         p_peer_names, p_public_ids, p_peer_of, p_contents, p_metadata, p_tokens, p_created_at, p_configurations,
-        p_chunk_of, p_chunks, p_defaults, p_embed, p_internal_metadata) WITH ORDINALITY AS s(b, id, mic, ord);
+        p_chunk_of, p_chunks, p_defaults, p_embed, p_internal_metadata, p_created_at_text) WITH ORDINALITY AS s(b, id, mic, ord);
     EXCEPTION WHEN OTHERS THEN
       s_batch := NULL;
     END;
@@ -287,7 +301,7 @@ BEGIN
             b_ws[i], b_sess[i], b_ws_id[i], b_sess_id[i], p_peer_names[pf:pl], p_peer_ids[pf:pl],
             p_public_ids[mf:ml], p_peer_of[mf:ml], p_contents[mf:ml], p_metadata[mf:ml], p_tokens[mf:ml],
             p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed,
-            p_internal_metadata[mf:ml]) w;
+            p_internal_metadata[mf:ml], p_created_at_text[mf:ml]) w;
         EXCEPTION WHEN OTHERS THEN
           IF key_state[i] = 'mine' THEN
             DELETE FROM {{service}}.idempotency_keys k WHERE k.scope = b_key_scope[i] AND k.key = b_key[i];
@@ -301,7 +315,7 @@ BEGIN
           b_ws[i], b_sess[i], b_ws_id[i], b_sess_id[i], p_peer_names[pf:pl], p_peer_ids[pf:pl],
           p_public_ids[mf:ml], p_peer_of[mf:ml], p_contents[mf:ml], p_metadata[mf:ml], p_tokens[mf:ml],
           p_created_at[mf:ml], p_configurations[mf:ml], p_chunk_of[cf:cl], p_chunks[cf:cl], p_defaults, p_embed,
-          p_internal_metadata[mf:ml]) w;
+          p_internal_metadata[mf:ml], p_created_at_text[mf:ml]) w;
       END IF;
       IF ids IS NULL THEN
         -- inactive session: nothing written; a key is not kept for it

@@ -20,6 +20,10 @@
 -- Returns the messages written (batch, public id, created_at in epoch
 -- microseconds), in batch then sequence order; a batch with no row here was
 -- not written.
+-- the signature before p_created_at_text (a call would be ambiguous)
+DROP FUNCTION IF EXISTS {{service}}.write_steady(
+  text[], text[], integer[], integer[], integer[], integer[], integer[], integer[], boolean[], text[],
+  text[], text[], text[], text[], integer[], timestamptz[], text[], integer[], text[], jsonb, boolean, text[]);
 CREATE OR REPLACE FUNCTION {{service}}.write_steady(
   b_ws text[], b_sess text[], b_msg_first integer[], b_msg_count integer[], b_peer_first integer[], b_peer_count integer[],
   b_chunk_first integer[], b_chunk_count integer[], b_todo boolean[],
@@ -28,7 +32,9 @@ CREATE OR REPLACE FUNCTION {{service}}.write_steady(
   p_created_at timestamptz[], p_configurations text[],
   p_chunk_of integer[], p_chunks text[],
   p_defaults jsonb, p_embed boolean,
-  p_internal_metadata text[] DEFAULT NULL
+  p_internal_metadata text[] DEFAULT NULL,
+  -- per message: pydantic's text of the created_at it was given, where Honcho's payload holds another than UTC's
+  p_created_at_text text[] DEFAULT NULL
 ) RETURNS TABLE (o_batch integer, o_public_id text, o_micros text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -78,7 +84,8 @@ BEGIN
   ), m AS (
     SELECT ob.i AS batch, ob.ws, ob.sess, ob.s_id, ob.conf AS batch_conf, ob.others, ob.unobserved, ob.base + j.ord AS seq,
       p_public_ids[g] AS public_id, p_peer_of[g] AS peer_name, p_contents[g] AS content, p_metadata[g] AS metadata,
-      p_tokens[g] AS token_count, p_created_at[g] AS created_in, p_configurations[g] AS configuration, p_internal_metadata[g] AS internal_metadata
+      p_tokens[g] AS token_count, p_created_at[g] AS created_in, p_configurations[g] AS configuration, p_internal_metadata[g] AS internal_metadata,
+      p_created_at_text[g] AS created_at_text
     FROM observing ob
     CROSS JOIN LATERAL generate_series(1, ob.mc) AS j(ord)
     CROSS JOIN LATERAL (SELECT ob.mf + j.ord - 1 AS g) AS gi
@@ -102,7 +109,7 @@ BEGIN
       WHERE {{service}}.summary_due(r.conf, r.seq)
       UNION ALL
       SELECT r.batch, r.seq, 2, {{service}}.representation_key(r.ws, r.sess, r.peer_name), 'representation',
-        {{service}}.representation_payload(r.sess, r.content, r.peer_name, r.others, r.created_at, r.conf),
+        {{service}}.representation_payload(r.sess, r.content, r.peer_name, r.others, r.created_at, r.conf, r.created_at_text),
         r.id, r.s_id, r.ws
       FROM resolved r
       WHERE (r.conf -> 'reasoning' ->> 'enabled')::boolean AND NOT (r.peer_name = ANY (r.unobserved))
