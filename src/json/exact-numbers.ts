@@ -118,8 +118,9 @@ function stringEnd(s: string, i: number): number {
 /**
  * Whether a parsed JSON text holds a number literal Python writes otherwise
  * (a fraction or exponent, or an int of 16 digits or more) outside its
- * strings. Strings are skipped with indexOf, so a body of long texts costs
- * little more than its structure.
+ * strings, or an integer-like key (whose object JavaScript may order
+ * otherwise). Strings are skipped with indexOf, so a body of long texts
+ * costs little more than its structure.
  */
 export function mayHoldExactNumbers(s: string): boolean {
   for (let i = 0; i < s.length; ) {
@@ -146,7 +147,8 @@ export function mayHoldExactNumbers(s: string): boolean {
 
 /**
  * Walks a parsed JSON text beside the value parsed from it and keeps Python's
- * text for the numbers that need it. A key given twice is Python's last one
+ * text for the numbers that need it, and the keys' order of the objects
+ * JavaScript orders otherwise. A key given twice is Python's last one
  * (as JSON.parse's), so only the text of a key's last occurrence is walked.
  * Returns the text of the root itself when the root is such a number.
  */
