@@ -12,6 +12,7 @@ import type { App } from "../../src/app.js";
 import { startTestApp, useTestApp } from "../support/app.js";
 import { postMessages, rpcProtocols } from "../support/clients.js";
 import { hs256 } from "../support/jwt.js";
+import { rest } from "../support/rest.js";
 
 const t = useTestApp();
 const SECRET = "get-or-create-secret";
@@ -96,6 +97,42 @@ describe("POST /v3/workspaces (W1)", () => {
       status: 422,
       json: { detail: [{ type: "value_error", loc: ["body", "configuration"], msg: "Value error, text must not contain NUL (0x00) characters or unpaired surrogates", input: { note: "a\u0000b" }, ctx: { error: {} } }] },
     });
+  });
+
+  // Python's json.loads takes NaN, Infinity and "\ud800"; PostgreSQL's jsonb
+  // holds none of them, so Honcho fails in the database (500). They were
+  // stored as null, or answered 500, here before.
+  it.each([
+    ["Create Messages", "POST", "/v3/workspaces/w-odd/sessions/s/messages", (m: string) => `{"messages": [{"content": "x", "peer_id": "p", "metadata": ${m}}]}`, ["body", "messages", 0, "metadata"]],
+    ["a workspace", "POST", "/v3/workspaces", (m: string) => `{"id": "w-odd", "metadata": ${m}}`, ["body", "metadata"]],
+    ["a peer", "POST", "/v3/workspaces/w-odd/peers", (m: string) => `{"id": "p", "metadata": ${m}}`, ["body", "metadata"]],
+    ["a session", "POST", "/v3/workspaces/w-odd/sessions", (m: string) => `{"id": "s", "metadata": ${m}}`, ["body", "metadata"]],
+    ["a session's PUT", "PUT", "/v3/workspaces/w-odd/sessions/s", (m: string) => `{"metadata": ${m}}`, ["body", "metadata"]],
+  ])("refuses metadata PostgreSQL cannot store with a 422 and stores nothing (%s)", async (_name, verb, path, body, loc) => {
+    for (const [metadata, msg] of [
+      ['{"a": NaN}', "Value error, numbers must be finite: NaN and Infinity cannot be stored"],
+      ['{"a": [1, -Infinity]}', "Value error, numbers must be finite: NaN and Infinity cannot be stored"],
+      ['{"a": "\\ud800"}', "Value error, text must not contain NUL (0x00) characters or unpaired surrogates"],
+      ['{"\\udc00": 1}', "Value error, text must not contain NUL (0x00) characters or unpaired surrogates"],
+    ]) {
+      const res = await rest(t.app.url, verb, path, body(metadata!));
+      expect(res.status, `${metadata} ${res.text}`).toBe(422);
+      expect(res.json.detail).toEqual([expect.objectContaining({ type: "value_error", loc, msg })]);
+    }
+    expect(await t.db.sql`SELECT 1 FROM workspaces WHERE name = 'w-odd'`).toHaveLength(0);
+  });
+
+  // a message's custom_instructions go into its queue payload's jsonb: Honcho
+  // answers 201, then loses the work in its background enqueue; it was a 500 here
+  it("refuses a message's custom_instructions PostgreSQL cannot store with a 422, and stores nothing", async () => {
+    for (const text of ["a\\u0000b", "\\ud800"]) {
+      const res = await rest(t.app.url, "POST", "/v3/workspaces/w-odd/sessions/s/messages", `{"messages": [{"content": "x", "peer_id": "p", "configuration": {"reasoning": {"custom_instructions": "${text}"}}}]}`);
+      expect(res.status, res.text).toBe(422);
+      expect(res.json.detail).toEqual([
+        expect.objectContaining({ type: "value_error", loc: ["body", "messages", 0, "configuration", "reasoning", "custom_instructions"], msg: "Value error, text must not contain NUL (0x00) characters or unpaired surrogates" }),
+      ]);
+    }
+    expect(await t.db.sql`SELECT 1 FROM workspaces WHERE name = 'w-odd'`).toHaveLength(0);
   });
 });
 

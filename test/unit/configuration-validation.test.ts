@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadHonchoSettings } from "../../src/config-honcho.js";
-import { peerConfig, sessionConfiguration, sessionPeerConfig, storable, workspaceConfiguration } from "../../src/domain/validation/configuration.js";
+import { peerConfig, sessionConfiguration, sessionPeerConfig, workspaceConfiguration } from "../../src/domain/validation/configuration.js";
+import { storable } from "../../src/domain/validation/storable.js";
 import { parseJsonBody, type ValidationIssue } from "../../src/domain/validation/index.js";
 
 interface Case {
@@ -57,7 +58,7 @@ describe(`pydantic's configuration models (${cases.length} cases)`, () => {
   });
 });
 
-describe("text PostgreSQL cannot store", () => {
+describe("values PostgreSQL cannot store", () => {
   it.each([
     ["NUL in a value", { a: "x\0y" }],
     ["NUL in a key", { "a\0": 1 }],
@@ -67,6 +68,17 @@ describe("text PostgreSQL cannot store", () => {
     expect(storable(value, ["body", "configuration"], issues)).toBe(false);
     expect(issues).toEqual([
       { type: "value_error", loc: ["body", "configuration"], msg: "Value error, text must not contain NUL (0x00) characters or unpaired surrogates", input: value, ctx: { error: {} } },
+    ]);
+  });
+
+  it.each([
+    ["NaN", { a: NaN }],
+    ["Infinity deep down", { a: [1, { b: -Infinity }] }],
+  ])("refuses numbers JSON has not (%s) with a 422 at the value", (_n, value) => {
+    const issues: ValidationIssue[] = [];
+    expect(storable(value, ["body", "metadata"], issues)).toBe(false);
+    expect(issues).toEqual([
+      { type: "value_error", loc: ["body", "metadata"], msg: "Value error, numbers must be finite: NaN and Infinity cannot be stored", input: value, ctx: { error: {} } },
     ]);
   });
 

@@ -18,7 +18,7 @@ import { countTokens } from "../token-work.mjs";
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
 import { has, isObject, type Obj } from "./fields.js";
 import { laxBool, laxInt } from "./python-lax.js";
-import { hasLoneSurrogate, isPythonBlank, setOwn } from "./strings.js";
+import { isPythonBlank, setOwn } from "./strings.js";
 
 export interface SessionPeerConfigDump {
   observe_me: boolean | null;
@@ -161,32 +161,3 @@ export function peerConfig(v: unknown, loc: Loc, issues: ValidationIssue[]): { o
 export const withoutNulls = (c: SessionPeerConfigDump): Partial<Record<keyof SessionPeerConfigDump, boolean>> =>
   Object.fromEntries(Object.entries(c).filter(([, v]) => v !== null)) as Partial<Record<keyof SessionPeerConfigDump, boolean>>;
 
-/**
- * Text PostgreSQL cannot hold (NUL, unpaired surrogates) anywhere in a JSON
- * value that is about to be stored (keys included). pydantic lets both
- * through in free-form values and Honcho then fails in the database (500);
- * here the request is refused with a 422 at the value's location instead.
- * True when the value can be stored.
- */
-export function storable(v: unknown, loc: Loc, issues: ValidationIssue[]): boolean {
-  if (!holdsUnstorableText(v)) return true;
-  issues.push(issue.valueError(loc, v, "text must not contain NUL (0x00) characters or unpaired surrogates"));
-  return false;
-}
-
-function holdsUnstorableText(v: unknown): boolean {
-  const stack: unknown[] = [v];
-  while (stack.length > 0) {
-    const x = stack.pop();
-    if (typeof x === "string") {
-      if (x.includes("\0") || hasLoneSurrogate(x)) return true;
-    } else if (Array.isArray(x)) stack.push(...x);
-    else if (isObject(x)) {
-      for (const [k, y] of Object.entries(x)) {
-        if (k.includes("\0") || hasLoneSurrogate(k)) return true;
-        stack.push(y);
-      }
-    }
-  }
-  return false;
-}

@@ -7,6 +7,7 @@ import { customInstructions } from "./configuration.js";
 import { microsToDate, parseDatetime, pydanticDatetimeText } from "./datetime.js";
 import { issue, MISSING, RawBody, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { has, isObject, metadataOf, name } from "./fields.js";
+import { storable } from "./storable.js";
 import { hasLoneSurrogate, longerThan, stripNul } from "./strings.js";
 
 export interface ReasoningSetting {
@@ -123,8 +124,10 @@ function reasoningOf(v: unknown, loc: Loc, issues: ValidationIssue[], maxInstruc
     else issues.push(b === "type" ? issue.boolType([...loc, "enabled"], v.enabled) : issue.boolParsing([...loc, "enabled"], v.enabled));
   }
   if (has(v, "custom_instructions") && v.custom_instructions !== null) {
-    const text = customInstructions(v.custom_instructions, [...loc, "custom_instructions"], issues, maxInstructionTokens);
-    if (text !== undefined) out.customInstructions = text;
+    const at: Loc = [...loc, "custom_instructions"];
+    const text = customInstructions(v.custom_instructions, at, issues, maxInstructionTokens);
+    // it goes into the queue payload's jsonb: NUL or an unpaired surrogate is a 422 (storable.ts), where Honcho loses the work
+    if (text !== undefined && storable(text, at, issues)) out.customInstructions = text;
   }
   return issues.length > before ? undefined : out;
 }

@@ -1,5 +1,6 @@
 // Field validators Honcho's models share: resource names and metadata.
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
+import { storable } from "./storable.js";
 import { hasLoneSurrogate, longerThan, stripNul } from "./strings.js";
 
 export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
@@ -28,7 +29,9 @@ export function metadataOf(v: unknown, loc: Loc, issues: ValidationIssue[]): Obj
   if (!isObject(v)) return void issues.push(issue.dictType(loc, v));
   const problem = metadataLimits(v, 1);
   if (problem) return void issues.push(issue.valueError(loc, v, problem));
-  return stripNul(v) as Obj;
+  // NUL stripped as Honcho's _sanitize_value does; what PostgreSQL still cannot hold is a 422 (storable.ts)
+  const clean = stripNul(v) as Obj;
+  return storable(clean, loc, issues) ? clean : undefined;
 }
 
 function metadataLimits(data: Obj, depth: number): string | undefined {

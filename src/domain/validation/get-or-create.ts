@@ -5,7 +5,8 @@
 // and an error is reported under the key that was used). What a model
 // declares `X | None` comes out as null when absent or null, so that the
 // store can tell "leave as it is" from "replace".
-import { sessionConfiguration, sessionPeerConfig, storable, workspaceConfiguration, type SessionPeerConfigDump } from "./configuration.js";
+import { sessionConfiguration, sessionPeerConfig, workspaceConfiguration, type SessionPeerConfigDump } from "./configuration.js";
+import { storable } from "./storable.js";
 import { has, isObject, metadataOf, name, type Obj } from "./fields.js";
 import { issue, MISSING, RawBody, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { longerThan } from "./strings.js";

@@ -6,7 +6,7 @@ import { requiredBody } from "./bodies.js";
 import { has, name } from "./fields.js";
 import { issue, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { stripNul } from "./strings.js";
-import { storable } from "./configuration.js";
+import { storable } from "./storable.js";
 
 export interface PeerCardRef {
   workspaceId: string;

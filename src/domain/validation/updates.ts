@@ -5,7 +5,8 @@
 // stores them (exclude_none, extra keys kept); a peer's is a free dict,
 // stored as given.
 import { requiredBody } from "./bodies.js";
-import { workspaceConfiguration, sessionConfiguration, storable } from "./configuration.js";
+import { workspaceConfiguration, sessionConfiguration } from "./configuration.js";
+import { storable } from "./storable.js";
 import { has, isObject, metadataOf, name, type Obj } from "./fields.js";
 import { issue, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 
@@ -18,14 +19,12 @@ export interface Update {
 
 const done = <T>(issues: ValidationIssue[], value: () => T): Validated<T> => (issues.length ? { ok: false, issues } : { ok: true, value: value() });
 
-// _SanitizedMetadata | None: limits, NUL stripped; text PostgreSQL cannot
-// hold otherwise (an unpaired surrogate) is a 422 here, where Honcho fails in
-// the database.
+// _SanitizedMetadata | None: limits, NUL stripped; what PostgreSQL cannot
+// hold otherwise is a 422 here (metadataOf), where Honcho fails in the
+// database.
 function metadata(b: Obj, issues: ValidationIssue[]): Obj | null {
   if (!has(b, "metadata") || b.metadata === null) return null;
-  const loc: Loc = ["body", "metadata"];
-  const m = metadataOf(b.metadata, loc, issues);
-  return m !== undefined && storable(m, loc, issues) ? m : null;
+  return metadataOf(b.metadata, ["body", "metadata"], issues) ?? null;
 }
 
 type Configuration = (v: unknown, loc: Loc, issues: ValidationIssue[]) => Obj | undefined;
