@@ -41,6 +41,7 @@ export function createMessageReads(sql: Sql, t: Tables): MessageReads {
   const cols = sql.unsafe(COLUMNS);
   return {
     async get(workspace, session, publicId) {
+      if (publicId.includes("\0")) return null; // text PostgreSQL cannot hold matches nothing stored (Honcho: a driver error, 500)
       const [row] = await sql<MessageRow[]>`
         SELECT ${cols} FROM ${t.messages} WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}`;
       return row ?? null;
@@ -58,6 +59,7 @@ export function createMessageReads(sql: Sql, t: Tables): MessageReads {
     },
 
     async setMetadata(workspace, session, publicId, metadata) {
+      if (publicId.includes("\0")) return null;
       const [row] = await sql<MessageRow[]>`
         UPDATE ${t.messages} SET metadata = ${pythonJson(metadata)}::text::jsonb
         WHERE workspace_name = ${workspace} AND session_name = ${session} AND public_id = ${publicId}

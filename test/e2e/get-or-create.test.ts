@@ -122,6 +122,21 @@ describe("POST /v3/workspaces (W1)", () => {
     expect(await t.db.sql`SELECT 1 FROM workspaces WHERE name = 'w-odd'`).toHaveLength(0);
   });
 
+  it("refuses a PUT's configuration PostgreSQL cannot store with a 422 (a 500 before), and finds no message by an id holding NUL (404)", async () => {
+    for (const path of ["/v3/workspaces/w-put", "/v3/workspaces/w-put/sessions/s", "/v3/workspaces/w-put/peers/p"]) {
+      for (const configuration of ['{"a\\u0000": 1}', '{"observe_others": "\\ud800"}', '{"a": NaN}']) {
+        const res = await rest(t.app.url, "PUT", path, `{"configuration": ${configuration}}`);
+        expect(res.status, `${path} ${configuration} ${res.text}`).toBe(422);
+        expect(res.json.detail).toEqual([expect.objectContaining({ type: "value_error", loc: ["body", "configuration"] })]);
+      }
+    }
+    expect(await t.db.sql`SELECT 1 FROM workspaces WHERE name = 'w-put'`).toHaveLength(0);
+    for (const verb of ["GET", "PUT"]) {
+      const res = await rest(t.app.url, verb, "/v3/workspaces/w-put/sessions/s/messages/a%00b", verb === "PUT" ? '{"metadata": {}}' : undefined);
+      expect(res.status, res.text).toBe(404);
+    }
+  });
+
   // a message's custom_instructions go into its queue payload's jsonb: Honcho
   // answers 201, then loses the work in its background enqueue; it was a 500 here
   it("refuses a message's custom_instructions PostgreSQL cannot store with a 422, and stores nothing", async () => {

@@ -33,15 +33,15 @@ function update(body: unknown, model: string, configuration: Configuration, issu
   const b = requiredBody(body, model, issues);
   if (!b) return undefined;
   const m = metadata(b, issues);
-  const c = has(b, "configuration") && b.configuration !== null ? (configuration(b.configuration, ["body", "configuration"], issues) ?? null) : null;
+  const loc: Loc = ["body", "configuration"];
+  let c = has(b, "configuration") && b.configuration !== null ? (configuration(b.configuration, loc, issues) ?? null) : null;
+  // what PostgreSQL cannot hold is a 422 here (Honcho fails in the database)
+  if (c !== null && !storable(c, loc, issues)) c = null;
   return { metadata: m, configuration: c };
 }
 
-// dict[str, Any] | None, stored verbatim (only what PostgreSQL can hold)
-const peerConfiguration: Configuration = (v, loc, issues) => {
-  if (!isObject(v)) return void issues.push(issue.dictType(loc, v));
-  return storable(v, loc, issues) ? v : undefined;
-};
+// dict[str, Any] | None, stored verbatim
+const peerConfiguration: Configuration = (v, loc, issues) => (isObject(v) ? v : void issues.push(issue.dictType(loc, v)));
 
 /** PUT /v3/workspaces/{workspace_id} */
 export function validateWorkspaceUpdate(path: { workspace_id: unknown }, body: unknown, maxCustomInstructionsTokens: number): Validated<Update & { workspaceId: string }> {
