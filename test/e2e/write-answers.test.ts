@@ -10,6 +10,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestApp } from "../support/app.js";
+import { postUpload, uploadForm } from "../support/multipart.js";
 import { fieldText, rest } from "../support/rest.js";
 
 const t = useTestApp();
@@ -109,6 +110,24 @@ describe("messages", () => {
       "2024-05-01T15:30:00.123000Z",
       "2024-05-01T12:00:00.250000Z",
     ]);
+  });
+
+  // pydantic takes them and PostgreSQL stores them, but Python's datetime (so
+  // Honcho) cannot read such a row back; they were a 500 here
+  it("refuses a created_at whose instant falls outside the years 1 to 9999 in UTC with a 422, and stores nothing", async () => {
+    for (const created_at of ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-00:01"]) {
+      const r = await rest(t.app.url, "POST", "/v3/workspaces/w-range/sessions/s/messages", { messages: [{ peer_id: "p", content: "x", created_at }] });
+      expect(r.status, r.text).toBe(422);
+      expect(r.json.detail).toEqual([{ type: "value_error", loc: ["body", "messages", 0, "created_at"], msg: "Value error, created_at must fall within the years 1 to 9999 in UTC", input: created_at, ctx: { error: {} } }]);
+      const up = await postUpload(t.app.url, "w-range", "s", uploadForm({ data: "hello", type: "text/plain" }, { peer_id: "p", created_at }));
+      expect(up.status).toBe(422);
+      expect(up.json.detail).toEqual([expect.objectContaining({ loc: ["body", "created_at"], msg: "Value error, created_at must fall within the years 1 to 9999 in UTC" })]);
+    }
+    // the edges themselves are stored and read back
+    const edges = await rest(t.app.url, "POST", "/v3/workspaces/w-range/sessions/s/messages", { messages: [{ peer_id: "p", content: "x", created_at: "0001-01-01T00:00:00Z" }, { peer_id: "p", content: "y", created_at: "9999-12-31T23:59:59.999999Z" }] });
+    expect(edges.status).toBe(201);
+    const listed = await rest(t.app.url, "POST", "/v3/workspaces/w-range/sessions/s/messages/list", {});
+    expect((listed.json as { items: { created_at: string }[] }).items.map((m) => m.created_at)).toEqual(["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"]);
   });
 
   it("PUT answers the metadata it was given, as sent", async () => {

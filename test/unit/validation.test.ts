@@ -32,10 +32,17 @@ describe(`conformance cases (${conformance.length})`, () => {
 });
 
 // Where pydantic takes what PostgreSQL cannot store (Honcho then answers
-// 500, or answers 201 and loses the work), the service answers 422 at the
-// value (src/domain/validation/storable.ts): the one deliberate difference.
+// 500, or answers 201 and loses the work), or what Honcho cannot read back
+// (a created_at outside the years 1 to 9999 in UTC), the service answers 422
+// at the value (src/domain/validation/storable.ts, datetime.ts): the
+// deliberate differences.
 const UNSTORABLE = "Value error, text must not contain NUL (0x00) characters or unpaired surrogates";
+const outOfRange = (input: string) => [
+  { type: "value_error", loc: ["body", "messages", 0, "created_at"], msg: "Value error, created_at must fall within the years 1 to 9999 in UTC", input, ctx: { error: {} } },
+];
 const refusedHere: Record<string, unknown> = {
+  'created_at_text_"0001-01-01T00:00:00+01:00"': outOfRange("0001-01-01T00:00:00+01:00"),
+  'created_at_text_"9999-12-31T23:59:59-23:59"': outOfRange("9999-12-31T23:59:59-23:59"),
   lone_surrogates_where_pydantic_takes_them: [
     { type: "value_error", loc: ["body", "messages", 0, "metadata"], msg: UNSTORABLE, input: { "\ud800": "\udc00" }, ctx: { error: {} } },
     { type: "value_error", loc: ["body", "messages", 0, "configuration", "reasoning", "custom_instructions"], msg: UNSTORABLE, input: "\ud800", ctx: { error: {} } },

@@ -16,8 +16,27 @@ const fail = (input: unknown, loc: Loc, type: string, message: string, error?: s
 const parsing = (input: unknown, loc: Loc, error: string) => fail(input, loc, "datetime_parsing", "Input should be a valid datetime", error);
 
 // Python's datetime() refuses year 0, which speedate parses.
-const done = (input: unknown, loc: Loc, at: Instant): ParsedDatetime =>
-  at.year0 ? parsing(input, loc, "year 0 is out of range") : { ok: true, micros: at.micros, offset: at.offset };
+const done = (input: unknown, loc: Loc, at: Instant): ParsedDatetime => {
+  if (at.year0) return parsing(input, loc, "year 0 is out of range");
+  if (!storableInstant(at.micros)) return { ok: false, issue: outOfRange(loc, input) };
+  return { ok: true, micros: at.micros, offset: at.offset };
+};
+
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z
+const FIRST = -62_135_596_800_000_000n;
+const LAST = 253_402_300_799_999_999n;
+
+/**
+ * Whether an instant falls within years 1 to 9999 in UTC. pydantic takes
+ * 0001-01-01T00:00:00+05:00 (year 0 in UTC) and 9999-12-31T23:00:00-05:00
+ * (year 10000); PostgreSQL stores them, but Python's datetime, and so
+ * Honcho, cannot read such a row back (every read of its session fails).
+ */
+export const storableInstant = (micros: bigint): boolean => micros >= FIRST && micros <= LAST;
+
+/** The 422 for a created_at whose instant Honcho could not read back. */
+export const outOfRange = (loc: Loc, input: unknown): ValidationIssue =>
+  issue.valueError(loc, input, "created_at must fall within the years 1 to 9999 in UTC");
 
 /** created_at's value (not null) → an instant in microseconds since the epoch (naive times are UTC), or pydantic's error. */
 export function parseDatetime(input: unknown, loc: Loc): ParsedDatetime {
