@@ -93,6 +93,12 @@ export function copyExactNumbers(from: object, to: object, rename: (k: Key) => K
 /** o[k] when o has it as its own (also "__proto__", an ordinary key in Python). */
 export const own = (o: object, k: Key): unknown => Object.getOwnPropertyDescriptor(o, k)?.value;
 
+/** obj[key] = value, also for "__proto__" (an ordinary key in Python). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
@@ -276,8 +282,7 @@ export function mergedAsPython(a: object, b: object): Record<string, unknown> {
   for (const k of keys) {
     const from = Object.prototype.hasOwnProperty.call(b, k) ? b : a;
     const v = own(from, k);
-    if (k === "__proto__") Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
-    else out[k] = v;
+    setOwn(out, k, v);
     const text = typeof v === "number" ? exactNumberAt(from, k) : undefined;
     if (text !== undefined) keep(out, k, v as number, text);
     holds ||= text !== undefined || holdsExactNumbers(v);

@@ -13,12 +13,12 @@
 // `model_dump(exclude_none=True)` for workspace and session configuration
 // (null fields dropped at every level of the declared models, extra keys kept
 // unless null), `model_dump()` (nulls included) for a membership.
-import { copyExactNumbers } from "../../json/exact-numbers.js";
+import { copyExactNumbers, setOwn } from "../../json/exact-numbers.js";
 import { countTokens } from "../token-work.mjs";
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
 import { has, isObject, type Obj } from "./fields.js";
 import { laxBool, laxInt } from "./python-lax.js";
-import { isPythonBlank, setOwn } from "./strings.js";
+import { isPythonBlank } from "./strings.js";
 
 export interface SessionPeerConfigDump {
   observe_me: boolean | null;

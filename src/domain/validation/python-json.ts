@@ -7,9 +7,8 @@
 // int() over 4300 digits, undecodable UTF-16/32) are FastAPI's 400.
 import { DomainError } from "../errors.js";
 import { decodeJsonBytes, decodeLikePython } from "./python-bytes.js";
-import { keepExactNumbers, mayHoldExactNumbers } from "../../json/exact-numbers.js";
+import { keepExactNumbers, mayHoldExactNumbers, setOwn } from "../../json/exact-numbers.js";
 import { issue, MISSING, type ValidationIssue } from "./issues.js";
-import { setOwn } from "./strings.js";
 
 class JsonError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 // String facts as Python sees them: lengths in code points, str.strip()'s
 // whitespace, and Honcho's NUL stripping.
-import { copyExactNumbers } from "../../json/exact-numbers.js";
+import { copyExactNumbers, setOwn } from "../../json/exact-numbers.js";
 
 /** True when s holds more than `max` code points (Python's len), counting only where UTF-16 length leaves doubt. */
 export function longerThan(s: string, max: number): boolean {
@@ -57,8 +57,3 @@ export function stripNul<T>(v: T): T {
   return v;
 }
 
-/** obj[key] = value, also for "__proto__" (an ordinary key in Python). */
-export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
