@@ -6,16 +6,12 @@
 // parse_isoformat_time, parse_hh_mm_ss_ff), which reads the text's UTF-8
 // bytes as a NUL-terminated C string. Returns the instant in microseconds
 // since the epoch (a naive value is taken as UTC, as the rest of the service
-// takes naive datetimes), or undefined where Python raises ValueError
+// takes naive datetimes) and the offset it holds, or undefined where Python raises ValueError
 // (Honcho then ignores the field).
 import { hasLoneSurrogate } from "./strings.js";
 
-export function pyFromIsoformat(input: string): bigint | undefined {
-  return pyFromIsoformatZoned(input)?.micros;
-}
-
-/** The same, with the UTC offset the datetime holds (microseconds; null: naive). */
-export function pyFromIsoformatZoned(input: string): { micros: bigint; offsetUs: bigint | null } | undefined {
+/** offsetUs: the UTC offset the datetime holds, in microseconds (null: naive). */
+export function pyFromIsoformat(input: string): { micros: bigint; offsetUs: bigint | null } | undefined {
   const text = sanitize(input.replaceAll("Z", "+00:00"));
   if (text === undefined) return undefined;
   const b = Buffer.from(text, "utf8");

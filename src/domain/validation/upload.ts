@@ -18,7 +18,7 @@ import { name } from "./fields.js";
 import { FormBody, isFormFile, type FormValue } from "./form-body.js";
 import { issue, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { parseJsonBody } from "./python-json.js";
-import { pyFromIsoformatZoned } from "./python-isoformat.js";
+import { pyFromIsoformat } from "./python-isoformat.js";
 
 export interface UploadedFile {
   /** undefined: not kept (over the size limit); `size` still counts every byte */
@@ -70,7 +70,7 @@ export function validateUploadForm(path: Path, body: unknown, maxInstructionToke
     const configuration = jsonField(textOf(form.get("configuration")), ["body", "configuration"], issues);
     if (configuration !== undefined) fields.configuration = configuration;
     const createdAt = textOf(form.get("created_at"));
-    const at = createdAt === undefined ? undefined : pyFromIsoformatZoned(createdAt);
+    const at = createdAt === undefined ? undefined : pyFromIsoformat(createdAt);
     if (at && !storableInstant(at.micros)) issues.push(outOfRange(["body", "created_at"], createdAt));
     else if (at) {
       fields.createdAtMicros = at.micros;
