@@ -1,6 +1,6 @@
 // pydantic v2's error vocabulary: the types, messages and ctx FastAPI puts
 // in a 422's `detail`, built from one place so every validator says them alike.
-import { hasLoneSurrogate } from "./strings.js";
+import { hasLoneSurrogate, jsonFault } from "./strings.js";
 
 export type Loc = (string | number)[];
 
@@ -100,21 +100,4 @@ export const issue = {
  * ±Infinity, or a lone surrogate in any string or key, makes FastAPI answer
  * 500 Internal Server Error instead of the 422.
  */
-export function fastApiCanRender(detail: unknown): boolean {
-  const stack: unknown[] = [detail];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === "number") {
-      if (!Number.isFinite(v)) return false;
-    } else if (typeof v === "string") {
-      if (hasLoneSurrogate(v)) return false;
-    } else if (Array.isArray(v)) for (const x of v) stack.push(x);
-    else if (typeof v === "object" && v !== null) {
-      for (const [k, x] of Object.entries(v)) {
-        if (hasLoneSurrogate(k)) return false;
-        stack.push(x);
-      }
-    }
-  }
-  return true;
-}
+export const fastApiCanRender = (detail: unknown): boolean => jsonFault(detail, hasLoneSurrogate) === undefined;

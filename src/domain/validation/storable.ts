@@ -6,34 +6,17 @@
 // database (500); here the request is refused with a 422 at the value's
 // location instead, never stored changed.
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
-import { hasLoneSurrogate } from "./strings.js";
+import { hasLoneSurrogate, jsonFault } from "./strings.js";
 
 /** True when the value can be stored; else a value_error issue at `loc`. */
 export function storable(v: unknown, loc: Loc, issues: ValidationIssue[]): boolean {
-  const problem = unstorable(v);
-  if (problem === undefined) return true;
-  issues.push(issue.valueError(loc, v, problem));
+  const fault = jsonFault(v, (s) => s.includes("\0") || hasLoneSurrogate(s));
+  if (fault === undefined) return true;
+  issues.push(issue.valueError(loc, v, MESSAGES[fault]));
   return false;
 }
 
-function unstorable(v: unknown): string | undefined {
-  const stack: unknown[] = [v];
-  while (stack.length > 0) {
-    const x = stack.pop();
-    if (typeof x === "string") {
-      if (x.includes("\0") || hasLoneSurrogate(x)) return TEXT;
-    } else if (typeof x === "number") {
-      if (!Number.isFinite(x)) return NUMBER;
-    } else if (Array.isArray(x)) stack.push(...x);
-    else if (typeof x === "object" && x !== null) {
-      for (const [k, y] of Object.entries(x)) {
-        if (k.includes("\0") || hasLoneSurrogate(k)) return TEXT;
-        stack.push(y);
-      }
-    }
-  }
-  return undefined;
-}
-
-const TEXT = "text must not contain NUL (0x00) characters or unpaired surrogates";
-const NUMBER = "numbers must be finite: NaN and Infinity cannot be stored";
+const MESSAGES = {
+  text: "text must not contain NUL (0x00) characters or unpaired surrogates",
+  number: "numbers must be finite: NaN and Infinity cannot be stored",
+};

@@ -57,3 +57,28 @@ export function stripNul<T>(v: T): T {
   return v;
 }
 
+
+/**
+ * What JSON output cannot carry in a value, walking it whole: "text" where a
+ * string or key fails `badText`, "number" where a number is NaN or ±Infinity
+ * (JSON has no such token); undefined when neither. storable.ts (what
+ * PostgreSQL's jsonb holds) and issues.ts (what FastAPI can render) ask it.
+ */
+export function jsonFault(v: unknown, badText: (s: string) => boolean): "text" | "number" | undefined {
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x === "string") {
+      if (badText(x)) return "text";
+    } else if (typeof x === "number") {
+      if (!Number.isFinite(x)) return "number";
+    } else if (Array.isArray(x)) stack.push(...x);
+    else if (typeof x === "object" && x !== null) {
+      for (const [k, y] of Object.entries(x)) {
+        if (badText(k)) return "text";
+        stack.push(y);
+      }
+    }
+  }
+  return undefined;
+}
