@@ -16,6 +16,8 @@ import { createResourceStore } from "./store/resource-store.js";
 import { createSessionPeerStore } from "./store/session-peers-store.js";
 import { startKeySweep } from "./store/idempotency-sweep.js";
 import { createDataPlaneStore } from "./store/data-plane.js";
+import { openHonchoCache } from "./store/honcho-cache.js";
+import { dropCachedOnWrite } from "./store/honcho-cache-writes.js";
 import { startDeletionPurger } from "./store/deletion-purge.js";
 import { purgeOn } from "./config-purge.js";
 import { newId } from "./domain/ids.js";
@@ -59,15 +61,22 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const obs = createObservability(log, messages);
   const tokens = createTokenCounter();
   const sweep = startKeySweep(db.sql, tables, cfg.idempotencySweepMs, log);
-  const resources = createResourceStore(db.sql, tables);
-  const dataPlane = createDataPlaneStore(db.sql, tables, db.schemas);
+  const cache = openHonchoCache(cfg.honcho.cache, log);
+  if (db.layout.mode === "attached" && !cfg.honcho.cache.enabled) {
+    log.warn("CACHE_ENABLED=false: each Honcho process caches workspaces, peers and sessions in its own memory, out of reach, so Honcho may answer rows changed here as they were for up to CACHE_DEFAULT_TTL_SECONDS (300 s); run Honcho with its Redis cache (CACHE_ENABLED, CACHE_URL) and give this service the same settings");
+  }
+  const { resources, sessionPeers, dataPlane } = dropCachedOnWrite({
+    resources: createResourceStore(db.sql, tables),
+    sessionPeers: createSessionPeerStore(db.sql, tables),
+    dataPlane: createDataPlaneStore(db.sql, tables, db.schemas),
+  }, cache);
   const bindings = bindServices({
     messages,
     queue: createQueueStore(db.sql, tables),
     commits,
     reads: createMessageReads(db.sql, tables),
     resources,
-    sessionPeers: createSessionPeerStore(db.sql, tables),
+    sessionPeers,
     dataPlane,
     tokens,
     idempotencyTtlSeconds: cfg.idempotencyTtlSeconds,
@@ -107,6 +116,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   try {
     address = await server.listen(cfg.port, cfg.host);
   } catch (err) {
+    await cache.close();
     await db.close();
     throw err;
   }
@@ -125,6 +135,7 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
       await sweep.stop();
       await purger?.stop();
       await commits.close();
+      await cache.close();
       await db.close();
     },
   };

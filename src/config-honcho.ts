@@ -31,6 +31,19 @@ export interface HonchoSettings {
   sessionObserversLimit: number;
   /** MAX_FILE_SIZE: bytes an uploaded file may have (messages/upload answers 413 past it) */
   maxFileSize: number;
+  /** Honcho's cache of workspaces, peers and sessions, whose entries a write here must drop (store/honcho-cache.ts) */
+  cache: HonchoCacheSettings;
+}
+
+export interface HonchoCacheSettings {
+  /** CACHE_ENABLED: Honcho keeps its entries in Redis (false: in each of its processes' memory, out of reach) */
+  enabled: boolean;
+  /** CACHE_URL */
+  url: string;
+  /** CACHE_NAMESPACE, else NAMESPACE: the first part of every key */
+  namespace: string;
+  /** CACHE_CLUSTER: CACHE_URL is a Redis Cluster */
+  cluster: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,6 +82,13 @@ export function loadHonchoSettings(env: Env): HonchoSettings {
     maxCustomInstructionsTokens: int("DERIVER", "MAX_CUSTOM_INSTRUCTIONS_TOKENS", 2000, -1, 2000),
     sessionObserversLimit: int("", "SESSION_OBSERVERS_LIMIT", 10, 0, Number.MAX_SAFE_INTEGER),
     maxFileSize: int("", "MAX_FILE_SIZE", 5_242_880, 0, Number.MAX_SAFE_INTEGER),
+    cache: {
+      enabled: bool("CACHE", "ENABLED", false),
+      url: read("CACHE", "URL") ?? "redis://localhost:6379/0?suppress=true",
+      // AppSettings.propagate_namespace: the top-level NAMESPACE unless CACHE's own is set
+      namespace: read("CACHE", "NAMESPACE") ?? read("", "NAMESPACE") ?? "honcho",
+      cluster: bool("CACHE", "CLUSTER", false),
+    },
   };
 }
 

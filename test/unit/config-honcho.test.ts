@@ -10,6 +10,7 @@ describe("Honcho's settings", () => {
       dbSchema: "public", deriverEnabled: true, peerCardEnabled: true, summaryEnabled: true,
       messagesPerShortSummary: 20, messagesPerLongSummary: 60, dreamEnabled: true, embedMessages: true,
       embeddingChunkTokens: 8192, maxCustomInstructionsTokens: 2000, sessionObserversLimit: 10, maxFileSize: 5_242_880,
+      cache: { enabled: false, url: "redis://localhost:6379/0?suppress=true", namespace: "honcho", cluster: false },
     });
     expect(defaultConfiguration(s)).toEqual({
       reasoning: { enabled: true },
@@ -25,6 +26,13 @@ describe("Honcho's settings", () => {
       DB_SCHEMA: "honcho", EMBED_MESSAGES: "off", PEER_CARD__ENABLED: "0", DREAM_ENABLED: "no",
     });
     expect(s).toMatchObject({ deriverEnabled: false, messagesPerShortSummary: 25, dbSchema: "honcho", embedMessages: false, peerCardEnabled: false, dreamEnabled: false });
+  });
+
+  it("read Honcho's cache settings, its namespace from NAMESPACE unless CACHE_NAMESPACE is set", () => {
+    expect(loadHonchoSettings({ CACHE_ENABLED: "true", CACHE_URL: "rediss://cache:6380/2", NAMESPACE: "prod", CACHE__CLUSTER: "1" }).cache)
+      .toEqual({ enabled: true, url: "rediss://cache:6380/2", namespace: "prod", cluster: true });
+    expect(loadHonchoSettings({ NAMESPACE: "prod", CACHE_NAMESPACE: "shared" }).cache.namespace).toBe("shared");
+    expect(() => loadHonchoSettings({ CACHE_ENABLED: "maybe" })).toThrow("CACHE_ENABLED must be true or false");
   });
 
   it("cap gemini's embedding input at 2048 tokens, as Honcho's embedding client does", () => {
