@@ -9,6 +9,7 @@
 #   HONCHO_PORT     default 18200
 #   HONCHO_REDIS_URL   Honcho's Redis cache (CACHE_URL); unset: its in-memory one
 #   HONCHO_WORK     where the checkout and tiktoken's file go (default /tmp/honcho-diff)
+#   HONCHO_PROCESS  "deriver": Honcho's deriver (python -m src.deriver) instead of its server
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -46,4 +47,5 @@ export EMBED_MESSAGES=false LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 if [ -n "${HONCHO_REDIS_URL:-}" ]; then export CACHE_ENABLED=true CACHE_URL="$HONCHO_REDIS_URL"; fi
 cd "$src"
 "$python" -m alembic upgrade head
+if [ "${HONCHO_PROCESS:-server}" = deriver ]; then exec "$python" -m src.deriver; fi
 exec "$python" -m uvicorn src.main:app --host 127.0.0.1 --port "${HONCHO_PORT:-18200}"
