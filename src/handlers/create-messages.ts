@@ -15,6 +15,7 @@ import { DomainError } from "../domain/errors.js";
 import { validateCreateMessages, type ValidBatch } from "../domain/validation/index.js";
 import type { CallContext } from "./context.js";
 import type { Dependencies } from "./types.js";
+import { messageAuthors, scopesCannotAuthor, vetPeerNames } from "./peer-names.js";
 import { messageFromRow, timestampFromMicros } from "./shapes.js";
 import { storeMessages } from "./store-messages.js";
 import { validatedRpc, type ValidatedRpc } from "./validated-rpc.js";
@@ -42,11 +43,13 @@ export const createMessagesRpc = (maxInstructionTokens: number): ValidatedRpc<Va
         configuration: undefined,
       })),
     }),
+    messageAuthors,
   );
 
 export function createMessagesHandler(deps: Dependencies, rpc: ValidatedRpc<ValidBatch>) {
   return async function createMessages(req: CreateMessagesRequest, ctx: CallContext): Promise<CreateMessagesResponse> {
     const batch: ValidBatch = rpc.valueOf(req);
+    await vetPeerNames(deps.resources, batch.workspaceId, batch, scopesCannotAuthor);
     const key = idempotencyKeyOf(ctx.headers);
     const once = key === undefined ? undefined : { scope: `CreateMessages:${batch.workspaceId}/${batch.sessionId}`, key, requestHash: hashBatch(batch) };
     const outcome = await storeMessages(deps, batch, once);

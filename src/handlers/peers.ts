@@ -23,6 +23,7 @@ import { DomainError, notFound } from "../domain/errors.js";
 import { pyListRepr } from "../domain/filters/python.js";
 import { newId } from "../domain/ids.js";
 import { impossiblePeerNames, SCOPE_PREFIX } from "../domain/membership.js";
+import { pathPeer, scopeIsNoPeerToUpdate, vetPeerNames } from "./peer-names.js";
 import { validatePeerList, validatePeerSessionList } from "../domain/validation/lists.js";
 import { validatePeerCardGet, validatePeerCardSet } from "../domain/validation/peer-cards.js";
 import { validatePeerUpdate } from "../domain/validation/updates.js";
@@ -44,6 +45,7 @@ export const updatePeerRpc = validatedRpc(
   m.updatePeer,
   ({ path, body }) => validatePeerUpdate({ workspace_id: path.workspace_id, peer_id: path.peer_id }, body),
   (v) => create(UpdatePeerRequestSchema, { workspaceId: v.workspaceId, peerId: v.peerId }),
+  pathPeer,
 );
 export const listPeerSessionsRpc = validatedRpc(
   m.listPeerSessions,
@@ -54,11 +56,13 @@ export const getPeerCardRpc = validatedRpc(
   m.getPeerCard,
   ({ path, query }) => validatePeerCardGet({ workspace_id: path.workspace_id, peer_id: path.peer_id }, query),
   (v) => create(GetPeerCardRequestSchema, { workspaceId: v.workspaceId, peerId: v.peerId }),
+  pathPeer,
 );
 export const setPeerCardRpc = validatedRpc(
   m.setPeerCard,
   ({ path, query, body }) => validatePeerCardSet({ workspace_id: path.workspace_id, peer_id: path.peer_id }, query, body),
   (v) => create(SetPeerCardRequestSchema, { workspaceId: v.workspaceId, peerId: v.peerId }),
+  pathPeer,
 );
 
 const NO_CARD_ABOUT_SCOPES = "No peer card is ever formed about a scope.";
@@ -98,6 +102,7 @@ export function peerBindings(deps: Dependencies): ServiceBinding[] {
         },
         async updatePeer(req: UpdatePeerRequest) {
           const v = updatePeerRpc.valueOf(req);
+          await vetPeerNames(deps.resources, v.workspaceId, v, scopeIsNoPeerToUpdate);
           const { row, prior } = await store.updates.peer(v.workspaceId, v.peerId, { workspace: newId(), peer: newId() }, v);
           return create(UpdatePeerResponseSchema, { peer: peerOf(answeredRow(row, v, prior)) });
         },
@@ -108,12 +113,14 @@ export function peerBindings(deps: Dependencies): ServiceBinding[] {
         },
         async getPeerCard(req: GetPeerCardRequest) {
           const v = getPeerCardRpc.valueOf(req);
+          await vetPeerNames(deps.resources, v.workspaceId, v);
           const card = await store.cards.get(v.workspaceId, v.peerId, v.observed);
           if (card === undefined) throw notFound(`Peer ${v.peerId} not found in workspace ${v.workspaceId}`);
           return create(GetPeerCardResponseSchema, card === null ? {} : { peerCard: stringList(card) });
         },
         async setPeerCard(req: SetPeerCardRequest) {
           const v = setPeerCardRpc.valueOf(req);
+          await vetPeerNames(deps.resources, v.workspaceId, v);
           await checkObserved(store.cards, v.workspaceId, v.observed);
           await store.cards.set(v.workspaceId, v.peerId, v.observed, v.card, { workspace: newId(), peer: newId() });
           return create(SetPeerCardResponseSchema, { peerCard: stringList(v.card) });

@@ -15,7 +15,7 @@ import {
   type UploadMessagesRequest,
   type UploadMessagesResponse,
 } from "../../gen/honcho/v3/messages_pb.js";
-import { DomainError, ValidationFailed } from "../domain/errors.js";
+import { DomainError } from "../domain/errors.js";
 import { extractText } from "../domain/files/extract.js";
 import { splitTextIntoChunks } from "../domain/files/chunks.js";
 import { newId } from "../domain/ids.js";
@@ -23,8 +23,10 @@ import { hasLoneSurrogate, stripNul } from "../domain/validation/strings.js";
 import { validateUploadForm, validateUploadRequest, type ValidUpload } from "../domain/validation/upload.js";
 import type { CallContext } from "./context.js";
 import { idempotencyKeyOf } from "./create-messages.js";
+import { scopesCannotAuthor, uploadPeer, vetPeerNames } from "./peer-names.js";
 import { messageFromRow, timestampFromMicros } from "./shapes.js";
 import { storeMessages } from "./store-messages.js";
+import { settled } from "./validated-rpc.js";
 import type { Dependencies, JsonDecoder } from "./types.js";
 
 /** Honcho's MAX_MESSAGE_SIZE, the longest chunk (and MessageCreate's content limit). */
@@ -44,9 +46,7 @@ interface UploadRpc {
 /** maxInstructionTokens: DERIVER_MAX_CUSTOM_INSTRUCTIONS_TOKENS */
 export const uploadMessagesRpc = (maxInstructionTokens: number): UploadRpc => ({
   decode(path, body) {
-    const r = validateUploadForm({ workspace_id: path.workspace_id, session_id: path.session_id }, body, maxInstructionTokens);
-    if (!r.ok) throw new ValidationFailed(r.issues);
-    const v = r.value;
+    const v = settled(() => validateUploadForm({ workspace_id: path.workspace_id, session_id: path.session_id }, body, maxInstructionTokens), uploadPeer);
     const req = create(UploadMessagesRequestSchema, {
       workspaceId: v.workspaceId,
       sessionId: v.sessionId,
@@ -63,7 +63,7 @@ export const uploadMessagesRpc = (maxInstructionTokens: number): UploadRpc => ({
   valueOf(req) {
     const known = seen.get(req);
     if (known) return known;
-    const r = validateUploadRequest(
+    return settled(() => validateUploadRequest(
       { workspace_id: req.workspaceId, session_id: req.sessionId },
       {
         peerId: req.peerId,
@@ -73,9 +73,7 @@ export const uploadMessagesRpc = (maxInstructionTokens: number): UploadRpc => ({
       },
       { bytes: req.file, size: req.file.length, filename: req.filename ?? null, contentType: req.contentType ?? null },
       maxInstructionTokens,
-    );
-    if (!r.ok) throw new ValidationFailed(r.issues);
-    return r.value;
+    ), uploadPeer);
   },
 });
 
@@ -92,6 +90,8 @@ export function uploadMessagesHandler(deps: Dependencies, rpc: UploadRpc) {
     // JSON can spell lone surrogates ("\ud800"); no message can hold one
     // (Honcho fails on it with a 500)
     if (hasLoneSurrogate(text)) throw new DomainError("invalid_argument", "The file's text holds a lone surrogate, which is not valid Unicode");
+    // Honcho's crud looks at the peer after the file was read
+    await vetPeerNames(deps.resources, v.workspaceId, v, scopesCannotAuthor);
     const { chunks, length } = splitTextIntoChunks(text, MAX_CHUNK);
     const fileId = newId();
     const messages = chunks.map((chunk, i) => ({

@@ -6,7 +6,7 @@ import { getOption, type DescMessage, type DescMethod, type JsonObject, type Mes
 import { http } from "../../gen/google/api/annotations_pb.js";
 import { jsonWriterFor } from "../contract/json-writer.js";
 import { ValidationFailed } from "../domain/errors.js";
-import { MISSING, type Validated } from "../domain/validation/index.js";
+import { admitting, MISSING, type Loc, type Validated, type ValidationIssue } from "../domain/validation/index.js";
 import type { JsonDecoder } from "./types.js";
 
 export interface Parts {
@@ -22,21 +22,41 @@ export interface ValidatedRpc<V> {
   valueOf(req: MessageShape<DescMessage>): V;
 }
 
+// A value whose peer names at `peerNamesAt` only the name pattern refused
+// (admitted): the issues the handler must settle against the store before
+// it acts (peer-names.ts), since Honcho takes an existing peer of such a name.
+const unvetted = new WeakMap<object, ValidationIssue[]>();
+export const unvettedPeerNames = (value: object): ValidationIssue[] | undefined => unvetted.get(value);
+
+/**
+ * The validated value, or ValidationFailed. Where every issue is a peer name
+ * at `peerNamesAt` that only the name pattern refused, the value validation
+ * gives with those names admitted, the issues kept for the handler to vet.
+ */
+export function settled<V>(validate: () => Validated<V>, peerNamesAt?: (loc: Loc) => boolean): V {
+  const r = validate();
+  if (r.ok) return r.value;
+  const onlyPeerNames = peerNamesAt !== undefined && r.issues.every((i) => i.type === "string_pattern_mismatch" && typeof i.input === "string" && peerNamesAt(i.loc));
+  if (!onlyPeerNames) throw new ValidationFailed(r.issues);
+  const again = admitting(new Set(r.issues.map((i) => i.input as string)), validate);
+  if (!again.ok) throw new ValidationFailed(r.issues);
+  unvetted.set(again.value as object, r.issues);
+  return again.value;
+}
+
 export function validatedRpc<V>(
   method: DescMethod,
   validate: (parts: Parts) => Validated<V>,
   toRequest: (value: V) => MessageShape<DescMessage>,
+  /** where a peer name may be one Honcho's pattern no longer admits (its handler vets them: peer-names.ts) */
+  peerNamesAt?: (loc: Loc) => boolean,
 ): ValidatedRpc<V> {
   const seen = new WeakMap<object, V>();
   const toView = jsonWriterFor(method.input);
   const rule = getOption(method, http);
   const template = rule.pattern.case === "custom" ? rule.pattern.value.path : String(rule.pattern.value ?? "");
   const pathFields = [...template.matchAll(/\{([^}=]+)/g)].map((m) => m[1]!);
-  const check = (parts: Parts) => {
-    const r = validate(parts);
-    if (!r.ok) throw new ValidationFailed(r.issues);
-    return r.value;
-  };
+  const check = (parts: Parts): V => settled(() => validate(parts), peerNamesAt);
   return {
     decode(path, body, query) {
       const value = check({ path, query: query ?? {}, body });

@@ -37,6 +37,8 @@ export interface ResourceStore {
    */
   peer(workspace: string, name: string, newIds: { workspace: string; peer: string }, metadata: object | null, configuration: object | null): Promise<PeerGotOrCreated>;
   isActiveMember(workspace: string, session: string, peer: string): Promise<boolean>;
+  /** Which of these peers exist, each a scope (Honcho's is_scope_peer: the reserved prefix and the kind flag) or not. */
+  peerKinds(workspace: string, names: string[]): Promise<Map<string, "scope" | "peer">>;
 }
 
 const MICROS = `${micros("created_at")} AS micros`;
@@ -93,6 +95,16 @@ export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
         ) p LIMIT 1`);
       const { row, prior } = splitPrior(got);
       return { row, created: prior.created, prior };
+    },
+
+    async peerKinds(workspace, names) {
+      // a name PostgreSQL's text cannot hold names no stored peer
+      const storable = names.filter((n) => !n.includes("\0"));
+      if (storable.length === 0) return new Map();
+      const rows = await sql<{ name: string; scope: boolean }[]>`
+        SELECT name, (starts_with(name, 'scope.') AND internal_metadata @> '{"kind": "scope"}'::jsonb) AS scope FROM ${t.peers}
+        WHERE workspace_name = ${workspace} AND name = ANY(${storable}::text[])`;
+      return new Map(rows.map((r) => [r.name, r.scope ? "scope" : "peer"]));
     },
 
     async isActiveMember(workspace, session, peer) {

@@ -19,8 +19,22 @@ export function name(v: unknown, loc: Loc, issues: ValidationIssue[]): string | 
   if (hasLoneSurrogate(v)) return void issues.push(issue.stringUnicode(loc, v));
   if (v.length === 0) return void issues.push(issue.tooShortString(loc, v, 1));
   if (longerThan(v, MAX_NAME)) return void issues.push(issue.tooLongString(loc, v, MAX_NAME));
-  if (!NAME_RE.test(v)) return void issues.push(issue.pattern(loc, v, NAME_PATTERN));
+  if (!NAME_RE.test(v) && !admitted?.has(v)) return void issues.push(issue.pattern(loc, v, NAME_PATTERN));
   return v;
+}
+
+// Names the pattern refuses that are admitted for the length of one
+// validation (admitting): peers that exist under a name Honcho no longer
+// lets be created, its legacy names and its scope peers (handlers/peer-names.ts).
+let admitted: ReadonlySet<string> | undefined;
+
+export function admitting<T>(names: ReadonlySet<string>, validate: () => T): T {
+  admitted = names;
+  try {
+    return validate();
+  } finally {
+    admitted = undefined;
+  }
 }
 
 // Honcho's BeforeValidator: limits on the raw dict, then NUL stripping.
