@@ -64,8 +64,8 @@ export function redisTarget(url: string): RedisTarget | null {
   const q = u.searchParams;
   const password = q.get("password") ?? (u.password ? decodeURIComponent(u.password) : undefined);
   const username = u.username ? decodeURIComponent(u.username) : undefined;
-  const db = q.get("db") ?? (u.protocol === "unix:" ? null : u.pathname.replace(/^\//, "")) ?? "";
-  const database = db === "" || db === null ? undefined : Number(db);
+  const db = q.get("db") ?? (u.protocol === "unix:" ? "" : u.pathname.replace(/^\//, ""));
+  const database = db === "" ? undefined : Number(db);
   if (database !== undefined && !(Number.isInteger(database) && database >= 0)) return null;
   const auth = { ...(username ? { username } : {}), ...(password !== undefined ? { password } : {}), ...(database !== undefined ? { database } : {}) };
   if (u.protocol === "unix:") return { socket: { path: decodeURIComponent(u.pathname) }, ...auth };
@@ -88,14 +88,12 @@ export function redactedUrl(url: string): string {
   }
 }
 
-export interface CacheOptions {
-  /** each attempt's deadline */
-  attemptMs?: number;
-  attempts?: number;
-}
+/** Each attempt's deadline, and how many: an unreachable Redis holds a write's answer for about 3 s at most. */
+const ATTEMPT_MS = 1_000;
+const ATTEMPTS = 3;
 
 /** Honcho's cache as its settings describe it, or `unreachableCache` (logged) where no write here can reach it. */
-export function openHonchoCache(s: HonchoCacheSettings, log: Logger, opts: CacheOptions = {}): HonchoCache {
+export function openHonchoCache(s: HonchoCacheSettings, log: Logger): HonchoCache {
   if (!s.enabled) return unreachableCache;
   const target = redisTarget(s.url);
   const where = { url: redactedUrl(s.url), namespace: s.namespace };
@@ -105,11 +103,9 @@ export function openHonchoCache(s: HonchoCacheSettings, log: Logger, opts: Cache
       : "CACHE_URL is not a redis://, rediss:// or unix:// URL: Honcho may answer rows changed here as they were for up to CACHE_DEFAULT_TTL_SECONDS");
     return unreachableCache;
   }
-  const attemptMs = opts.attemptMs ?? 1_000;
-  const attempts = opts.attempts ?? 3;
   const client = createClient({
     ...target,
-    socket: { ...target.socket, connectTimeout: attemptMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 5_000) },
+    socket: { ...target.socket, connectTimeout: ATTEMPT_MS, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 5_000) },
     // a command while disconnected fails at once instead of waiting for the connection
     disableOfflineQueue: true,
   });
@@ -128,13 +124,13 @@ export function openHonchoCache(s: HonchoCacheSettings, log: Logger, opts: Cache
     async forget(entries) {
       if (entries.length === 0) return;
       let last: unknown;
-      for (let i = 0; i < attempts; i++) {
+      for (let i = 0; i < ATTEMPTS; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** (i - 1)));
         let timer: NodeJS.Timeout | undefined;
         try {
           await Promise.race([
             client.del(entries.map((e) => cacheKey(s.namespace, e))),
-            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${attemptMs} ms`)), attemptMs))),
+            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ATTEMPT_MS} ms`)), ATTEMPT_MS))),
           ]);
           return;
         } catch (err) {
