@@ -36,9 +36,9 @@ describe("PostgreSQL stopped for 5 s under load", () => {
     // unanswered past twice REQUEST_TIMEOUT_MS counts as hung (status 0), rather
     // than everything waiting for the 300 s test timeout. Hung requests were
     // seen here three times (2026-12-04; once in about five runs with a core
-    // kept busy): the 8 of two write groups whose statements started as
+    // kept busy): 8 requests, two write groups' worth, that came as
     // PostgreSQL went down, never answered; src/store/deadline.ts now gives up
-    // on a statement one second after cancelling it.
+    // on a statement one second after cancelling it (docs/reliability.md).
     const within = <T>(ms: number, step: string, p: Promise<T>) =>
       Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${step}: not done within ${ms} ms`)), ms).unref())]);
     const pool = new Pool(svc.url, { connections: 8, headersTimeout: 20_000, bodyTimeout: 20_000 });
