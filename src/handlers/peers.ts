@@ -27,7 +27,7 @@ import { pathPeer, scopeIsNoPeerToUpdate, vetPeerNames } from "./peer-names.js";
 import { validatePeerList, validatePeerSessionList } from "../domain/validation/lists.js";
 import { validatePeerCardGet, validatePeerCardSet } from "../domain/validation/peer-cards.js";
 import { validatePeerUpdate } from "../domain/validation/updates.js";
-import type { PeerCards } from "../store/peer-cards.js";
+import type { ResourceStore } from "../store/resource-store.js";
 import { answeredRow } from "./answered-values.js";
 import { peerOf, sessionOf, stringList } from "./data-plane-shapes.js";
 import { offsetOf, pageOf } from "./pages.js";
@@ -70,14 +70,14 @@ const NO_CARD_ABOUT_SCOPES = "No peer card is ever formed about a scope.";
 // Honcho's reject_scope_observed for the card's subject: an impossible name,
 // a scope, or a name in the scope namespace that is no peer yet (it could
 // become a scope) is refused; an ordinary peer there is not.
-async function checkObserved(cards: PeerCards, workspace: string, observed: string): Promise<void> {
+async function checkObserved(resources: ResourceStore, workspace: string, observed: string): Promise<void> {
   const impossible = impossiblePeerNames([observed]);
   if (impossible) throw impossible;
   if (!observed.startsWith(SCOPE_PREFIX)) return;
-  const state = await cards.scopeState(workspace, observed);
+  const kind = (await resources.peerKinds(workspace, [observed])).get(observed);
   const names = pyListRepr([observed]);
-  if (state === "scope") throw new DomainError("invalid_argument", `Peer name(s) ${names} are scopes. ${NO_CARD_ABOUT_SCOPES}`);
-  if (state === "missing") {
+  if (kind === "scope") throw new DomainError("invalid_argument", `Peer name(s) ${names} are scopes. ${NO_CARD_ABOUT_SCOPES}`);
+  if (kind === undefined) {
     throw new DomainError(
       "invalid_argument",
       `Peer name(s) ${names} are in the reserved scope namespace and do not exist, so they may become scopes later. ${NO_CARD_ABOUT_SCOPES}`,
@@ -121,7 +121,7 @@ export function peerBindings(deps: Dependencies): ServiceBinding[] {
         async setPeerCard(req: SetPeerCardRequest) {
           const v = setPeerCardRpc.valueOf(req);
           await vetPeerNames(deps.resources, v.workspaceId, v);
-          await checkObserved(store.cards, v.workspaceId, v.observed);
+          await checkObserved(deps.resources, v.workspaceId, v.observed);
           await store.cards.set(v.workspaceId, v.peerId, v.observed, v.card, { workspace: newId(), peer: newId() });
           return create(SetPeerCardResponseSchema, { peerCard: stringList(v.card) });
         },

@@ -9,14 +9,9 @@ import type { Tables } from "./schema.js";
 /** Honcho's construct_peer_card_label. */
 export const peerCardLabel = (observer: string, observed: string) => (observer === observed ? "peer_card" : `${observed}_peer_card`);
 
-/** What a name in the reserved scope namespace is, for reject_scope_observed. */
-export type ScopeState = "scope" | "missing" | "ordinary";
-
 export interface PeerCards {
   /** undefined: no such observer; null: no card */
   get(workspace: string, observer: string, observed: string): Promise<string[] | null | undefined>;
-  /** Honcho's reject_scope_observed lookup of a `scope.` name. */
-  scopeState(workspace: string, name: string): Promise<ScopeState>;
   set(workspace: string, observer: string, observed: string, card: string[], newIds: { workspace: string; peer: string }): Promise<void>;
 }
 
@@ -34,12 +29,6 @@ export function createPeerCards(sql: Sql, t: Tables): PeerCards {
       return Array.isArray(card) ? card.map((x) => (typeof x === "string" ? x : JSON.stringify(x))) : null;
     },
 
-    async scopeState(workspace, name) {
-      const [row] = await sql<{ scope: boolean }[]>`
-        SELECT internal_metadata @> '{"kind": "scope"}'::jsonb AS scope FROM ${t.peers}
-        WHERE workspace_name = ${workspace} AND name = ${name}`;
-      return !row ? "missing" : row.scope ? "scope" : "ordinary";
-    },
 
     async set(workspace, observer, observed, card, ids) {
       const entry = JSON.stringify({ [peerCardLabel(observer, observed)]: card });
