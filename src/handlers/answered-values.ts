@@ -6,16 +6,16 @@
 // {**stored, **given}; a value the call left as it was is the row's, as
 // PostgreSQL gives it (jsonb's key order, numerics as stored).
 import { mergedAsPython } from "../json/exact-numbers.js";
-import type { Prior } from "../store/resource-updates.js";
+import { changedConfiguration, changedMetadata, type Prior } from "../store/resource-updates.js";
 
 type Values = { metadata: Record<string, unknown>; configuration: Record<string, unknown> };
 type Given = { metadata: object | null; configuration: object | null };
 
 /** The row with the metadata and configuration Honcho would answer in place of its own. */
 export function answeredRow<R extends Values>(row: R, given: Given, prior: Prior): R {
-  const metadata = given.metadata !== null && !prior.sameMetadata ? given.metadata : row.metadata;
+  const metadata = changedMetadata(prior, given) ? given.metadata : row.metadata;
   let configuration: object = row.configuration;
-  if (given.configuration !== null && !prior.sameConfiguration) {
+  if (changedConfiguration(prior, given)) {
     configuration = prior.configuration === null ? given.configuration : mergedAsPython(prior.configuration, given.configuration);
   }
   return { ...row, metadata, configuration };

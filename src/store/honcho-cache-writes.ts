@@ -6,7 +6,7 @@
 // Honcho caches no absent row (cashews' condition=NOT_NONE).
 import type { DataPlaneStore } from "./data-plane.js";
 import { unreachableCache, type HonchoCache } from "./honcho-cache.js";
-import type { Change, Prior } from "./resource-updates.js";
+import { changedConfiguration, changedMetadata, type Change, type Prior } from "./resource-updates.js";
 import type { ResourceStore } from "./resource-store.js";
 import type { SessionPeerStore } from "./session-peers-store.js";
 
@@ -18,8 +18,7 @@ export interface CachedRowStores {
 
 /** The call changed a row that was there before it: what it gave differed from what was stored. */
 export function changedRow(prior: Prior, given: Change): boolean {
-  if (prior.created) return false;
-  return (given.metadata !== null && !prior.sameMetadata) || (given.configuration !== null && !prior.sameConfiguration);
+  return !prior.created && (changedMetadata(prior, given) || changedConfiguration(prior, given));
 }
 
 export function dropCachedOnWrite(stores: CachedRowStores, cache: HonchoCache): CachedRowStores {

@@ -36,6 +36,11 @@ export interface Prior {
   configuration: Record<string, unknown> | null;
 }
 
+/** The call gave a metadata, or a configuration, that the row did not hold: it changed the row (unless it created it). */
+export const changedMetadata = <G extends Change>(prior: Prior, given: G): given is G & { metadata: object } => given.metadata !== null && !prior.sameMetadata;
+export const changedConfiguration = <G extends Change>(prior: Prior, given: G): given is G & { configuration: object } =>
+  given.configuration !== null && !prior.sameConfiguration;
+
 export interface Updated {
   row: ListedRow;
   prior: Prior;

@@ -57,7 +57,6 @@ export function stripNul<T>(v: T): T {
   return v;
 }
 
-
 /**
  * What JSON output cannot carry in a value, walking it whole: "text" where a
  * string or key fails `badText`, "number" where a number is NaN or ±Infinity
