@@ -24,6 +24,7 @@ import { issue, type ValidationIssue } from "../domain/validation/index.js";
 import { name } from "../domain/validation/fields.js";
 import type { CallContext } from "./context.js";
 import { createMessagesRpc, hashBatch } from "./create-messages.js";
+import { scopesCannotAuthor, vetPeerNames } from "./peer-names.js";
 import { storeMessages } from "./store-messages.js";
 import type { Dependencies } from "./types.js";
 
@@ -80,6 +81,8 @@ export function importMessagesHandler(deps: Dependencies, { logEveryBatches = 10
       try {
         const req: CreateMessagesRequest = { $typeName: CreateMessagesRequestSchema.typeName, workspaceId: t.workspaceId, sessionId: t.sessionId, messages };
         batch = rpc.valueOf(req);
+        // authors under names the pattern refuses: taken when such peers exist, as in CreateMessages
+        await vetPeerNames(deps.resources, batch.workspaceId, batch, scopesCannotAuthor);
       } catch (err) {
         // a message's place in the whole import, not in its batch
         if (err instanceof ValidationFailed) throw new ValidationFailed(err.issues.map((i) => (i.loc[1] === "messages" && typeof i.loc[2] === "number" ? { ...i, loc: ["body", "messages", n * IMPORT_BATCH + i.loc[2], ...i.loc.slice(3)] } : i)));

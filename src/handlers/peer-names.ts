@@ -11,7 +11,7 @@ import { DomainError, ValidationFailed } from "../domain/errors.js";
 import { pyListRepr, pySorted } from "../domain/filters/python.js";
 import type { Loc } from "../domain/validation/index.js";
 import type { ResourceStore } from "../store/resource-store.js";
-import { unvettedPeerNames } from "./validated-rpc.js";
+import { peerNamesVetted, unvettedPeerNames } from "./validated-rpc.js";
 
 /** The positions: a message's author, an upload's peer, the peer in a path. */
 export const messageAuthors = (loc: Loc) => loc.length === 4 && loc[0] === "body" && loc[1] === "messages" && loc[3] === "peer_id";
@@ -31,6 +31,7 @@ export async function vetPeerNames(resources: ResourceStore, workspace: string, 
   if (missing.length > 0) throw new ValidationFailed(missing);
   const scopes = [...kinds].filter(([, kind]) => kind === "scope").map(([n]) => n);
   if (refuse && scopes.length > 0) throw refuse(pySorted(scopes));
+  peerNamesVetted(value);
 }
 
 /** Honcho's reject_scope_peers for a message's author (src/crud/message.py). */

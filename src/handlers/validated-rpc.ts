@@ -27,6 +27,8 @@ export interface ValidatedRpc<V> {
 // it acts (peer-names.ts), since Honcho takes an existing peer of such a name.
 const unvetted = new WeakMap<object, ValidationIssue[]>();
 export const unvettedPeerNames = (value: object): ValidationIssue[] | undefined => unvetted.get(value);
+/** The handler has vetted the value's peer names (peer-names.ts): nothing is left to vet. */
+export const peerNamesVetted = (value: object): void => void unvetted.delete(value);
 
 /**
  * The validated value, or ValidationFailed. Where every issue is a peer name

@@ -129,6 +129,27 @@ describe("ImportMessages over gRPC", () => {
     expect((await stored("imp", "s3")).length).toBe(200);
   });
 
+  it("takes an existing peer under a name the pattern refuses, as Create Messages does; refuses such a name no peer has, and a scope", async () => {
+    await db.sql`INSERT INTO workspaces (id, name) VALUES ('importlegacyworkspace', 'imp-legacy')`;
+    await db.sql`INSERT INTO peers (id, name, workspace_name) VALUES ('importlegacypeer00001', 'alice.smith', 'imp-legacy')`;
+    await db.sql`INSERT INTO peers (id, name, workspace_name, internal_metadata) VALUES ('importscopepeer000001', 'scope.team', 'imp-legacy', '{"kind": "scope"}')`;
+    const one = (session: string, peerId: string) =>
+      client
+        .importMessages((async function* () { yield { workspaceId: "imp-legacy", sessionId: session, importKey: "k", messages: [{ content: "hi", peerId }, { content: "yo", peerId: "bob" }], end: true }; })())
+        .then((r) => r.messagesStored, (e: unknown) => ConnectError.from(e));
+    expect(await one("s1", "alice.smith")).toBe(2n);
+    expect(await db.sql`SELECT peer_name FROM messages WHERE workspace_name = 'imp-legacy' ORDER BY seq_in_session`).toEqual([{ peer_name: "alice.smith" }, { peer_name: "bob" }]);
+    const unknown = await one("s2", "carol.jones");
+    expect([(unknown as ConnectError).code, (unknown as ConnectError).rawMessage]).toEqual([
+      Code.InvalidArgument,
+      "1 validation error: body.messages.0.peer_id: String should match pattern '^[a-zA-Z0-9_-]+$'",
+    ]);
+    const scope = await one("s3", "scope.team");
+    expect([(scope as ConnectError).code, (scope as ConnectError).rawMessage]).toEqual([Code.InvalidArgument, "Peer name(s) ['scope.team'] are scopes. Scope peers cannot author messages."]);
+    expect(await db.sql`SELECT name FROM peers WHERE workspace_name = 'imp-legacy' AND name = 'carol.jones'`).toEqual([]);
+    expect(await db.sql`SELECT name FROM sessions WHERE workspace_name = 'imp-legacy' ORDER BY name`).toEqual([{ name: "s1" }]);
+  });
+
   it("needs a workspace, a session and an import key in its first request, and keeps them", async () => {
     const call = (reqs: Req[]) =>
       client.importMessages((async function* () { yield* reqs; })()).then(() => undefined, (e: unknown) => ConnectError.from(e));
