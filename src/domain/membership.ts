@@ -62,6 +62,13 @@ export const tooManyObservers = (session: string, count: number, limit: number) 
 /** count_observers_in_config: members whose observe_others is set and true. */
 export const observersIn = (configs: { observe_others: boolean | null }[]): number => configs.filter((c) => c.observe_others === true).length;
 
+/** get_or_create_scopes' ConflictException (409): a peer that is no scope holds the scope's name. */
+export const scopeNameTaken = (peer: string, workspace: string) =>
+  new DomainError(
+    "conflict",
+    `A peer named '${peer}' already exists in workspace ${workspace} but is not a scope. Rename or delete that peer before creating this scope.`,
+  );
+
 export const sessionNotFound = (session: string, workspace: string) => new DomainError("not_found", `Session ${session} not found in workspace ${workspace}`);
 export const peerNotFound = (peer: string, workspace: string) => new DomainError("not_found", `Peer ${peer} not found in workspace ${workspace}`);
 export const memberNotFound = (peer: string, session: string, workspace: string) =>

@@ -13,6 +13,7 @@ import {
   peerNotFound,
   SCOPES_CRUD_GUIDANCE,
   SCOPES_ROUTE_GUIDANCE,
+  scopeNameTaken,
   scopePeersRefused,
   sessionNotFound,
   tooManyObservers,
@@ -71,6 +72,8 @@ function refusalError({ refusal: r }: MembershipRefused, ctx: RefusalContext): D
       return memberNotFound(ctx.peer ?? "", ctx.session, ctx.workspace);
     case "invalid_session_name":
       return notFound(ctx.invalidSessionName ?? "Session not found");
+    case "scope_name_taken":
+      return scopeNameTaken(r.name, ctx.workspace);
   }
 }
 

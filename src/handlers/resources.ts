@@ -20,7 +20,6 @@ import {
 } from "../../gen/honcho/v3/resources_pb.js";
 import type { Access } from "../domain/auth/index.js";
 import { authorizePeerCreate, authorizeSessionCreate, authorizeWorkspaceCreate } from "../domain/auth/self.js";
-import { DomainError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { impossiblePeerNames } from "../domain/membership.js";
 import { validatePeerCreate, validateSessionCreate, validateWorkspaceCreate } from "../domain/validation/get-or-create.js";
@@ -37,11 +36,6 @@ const str = (v: unknown) => v as string;
 
 // Honcho's require_auth(): a valid token, whatever it names; the handler decides.
 const selfAuthorizing: Policy = { access: { kind: "token" } satisfies Access, target: (f) => ({ workspace: f.workspace_id ?? f.id ?? "" }) };
-
-// This service does not manage Honcho's scopes (scope peers, their
-// memberships and backfill work): a session's `scopes` are refused rather
-// than ignored.
-const SCOPES_UNSUPPORTED = "Scopes are not supported by this service: create the session without `scopes` (manage scopes with Honcho's own /scopes routes)";
 
 function rpcs(deps: Dependencies) {
   const maxTokens = deps.honcho.maxCustomInstructionsTokens;
@@ -72,6 +66,7 @@ function rpcs(deps: Dependencies) {
           metadata: (v.metadata ?? undefined) as JsonObject | undefined,
           configuration: (v.configuration ?? undefined) as JsonObject | undefined,
           peers: Object.fromEntries((v.peers ?? []).map(([peer, c]) => [peer, { ...c } as JsonObject])),
+          scopes: v.scopes ?? [],
         }),
     ),
   };
@@ -107,7 +102,6 @@ export function resourceBindings(deps: Dependencies): ServiceBinding[] {
     const v = rpc.session.valueOf(req);
     const withScopes = (v.scopes?.length ?? 0) > 0;
     authorizeSessionCreate(await claimsOf(auth, ctx), v.workspaceId, v.id, withScopes);
-    if (withScopes) throw new DomainError("invalid_argument", SCOPES_UNSUPPORTED);
     const peers = v.peers ?? [];
     const impossible = impossiblePeerNames(peers.map(([name]) => name));
     if (impossible) throw impossible;
@@ -121,6 +115,7 @@ export function resourceBindings(deps: Dependencies): ServiceBinding[] {
           metadata: v.metadata,
           configuration: v.configuration,
           peers: namedMembers(peers),
+          scopes: (v.scopes ?? []).map((name) => ({ name, newId: newId() })),
         },
         rules,
       ),

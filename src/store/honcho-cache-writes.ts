@@ -38,7 +38,12 @@ export function dropCachedOnWrite(stores: CachedRowStores, cache: HonchoCache): 
       ...sessionPeers,
       async getOrCreateSession(spec, rules) {
         const r = await sessionPeers.getOrCreateSession(spec, rules);
-        if (changedRow(r.prior, spec)) await cache.forget([{ workspace: spec.workspace, session: spec.name }]);
+        const changed = [
+          ...(changedRow(r.prior, spec) ? [{ workspace: spec.workspace, session: spec.name }] : []),
+          // a queued scope backfill writes its status into the scope peer's row
+          ...r.backfilled.map((peer) => ({ workspace: spec.workspace, peer })),
+        ];
+        if (changed.length > 0) await cache.forget(changed);
         return r;
       },
     },

@@ -8,6 +8,7 @@ import type { FilterCondition } from "../domain/filters/index.js";
 import { filterSql } from "./filter-sql.js";
 import { micros } from "./micros.js";
 import type { Tables } from "./schema.js";
+import { isScopePeer } from "./scope-peer.js";
 
 export interface ListedRow {
   name: string;
@@ -59,8 +60,7 @@ export function createListReads(sql: Sql, t: Tables): ListReads {
   const cols = (alias: string, extra: string[] = []) =>
     [...extra.map((c) => `${alias}.${c}`), `${alias}.name`, `${alias}.metadata`, `${alias}.configuration`, `${micros(`${alias}.created_at`)} AS micros`].join(", ");
 
-  // Honcho's scope_peer_clause(): the reserved prefix AND the kind flag
-  const scopePeer = sql`(w.name LIKE 'scope.%' AND w.internal_metadata @> '{"kind": "scope"}'::jsonb)`;
+  const scopePeer = sql.unsafe(isScopePeer("w"));
 
   return {
     workspaces: (filter, p) => page(sql`${t.workspaces} w`, filterSql(sql, "workspaces", filter, "w"), "w", cols("w"), p),

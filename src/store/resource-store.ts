@@ -2,12 +2,12 @@
 // rules for what a call does to a row that exists (src/crud/workspace.py,
 // src/crud/peer.py). Sessions, whose get-or-create also changes members, are
 // in session-peers-store.ts.
-import { SCOPE_PREFIX } from "../domain/membership.js";
 import { pythonJson } from "../json/exact-numbers.js";
 import type { Sql } from "postgres";
 import { micros } from "./micros.js";
 import { replaced, sameAsGiven, splitPrior, targetRow, type Prior } from "./resource-updates.js";
 import type { Tables } from "./schema.js";
+import { isScopePeer } from "./scope-peer.js";
 
 export interface ResourceRow {
   name: string;
@@ -103,8 +103,8 @@ export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
       const storable = names.filter((n) => !n.includes("\0"));
       if (storable.length === 0) return new Map();
       const rows = await sql<{ name: string; scope: boolean }[]>`
-        SELECT name, (starts_with(name, ${SCOPE_PREFIX}) AND internal_metadata @> '{"kind": "scope"}'::jsonb) AS scope FROM ${t.peers}
-        WHERE workspace_name = ${workspace} AND name = ANY(${storable}::text[])`;
+        SELECT p.name, ${sql.unsafe(isScopePeer("p"))} AS scope FROM ${t.peers} p
+        WHERE p.workspace_name = ${workspace} AND p.name = ANY(${storable}::text[])`;
       return new Map(rows.map((r) => [r.name, r.scope ? "scope" : "peer"]));
     },
 

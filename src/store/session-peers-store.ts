@@ -24,6 +24,8 @@ import type { Sql } from "postgres";
 import { micros } from "./micros.js";
 import { merged, replaced, sameAsGiven, splitPrior, targetRow, type Prior } from "./resource-updates.js";
 import type { Tables } from "./schema.js";
+import { isScopePeer } from "./scope-peer.js";
+import { getOrCreateScopePeers, queueScopeBackfills, SCOPE_MEMBERSHIP, scopePeerNames, type ScopeSpec } from "./session-scopes.js";
 
 export interface SessionRow {
   name: string;
@@ -69,7 +71,9 @@ export type Refusal =
   | { kind: "peer_is_scope"; name: string }
   | { kind: "no_member" }
   /** the session exists under a name Honcho's SessionCreate refuses (a legacy row): Honcho's ValueError path */
-  | { kind: "invalid_session_name" };
+  | { kind: "invalid_session_name" }
+  /** a peer that is no scope holds the name of a scope the request names */
+  | { kind: "scope_name_taken"; name: string };
 
 export class MembershipRefused extends Error {
   constructor(readonly refusal: Refusal) {
@@ -99,12 +103,14 @@ export interface SessionSpec {
   configuration: Record<string, unknown> | null;
   /** members to get or add (null or empty: none) */
   peers: NamedMember[] | null;
+  /** scopes to add the session to (session-scopes.ts; absent, null or empty: none) */
+  scopes?: ScopeSpec[] | null;
 }
 
 export interface SessionPeerStore {
   /** S2 POST .../sessions and S6 POST .../sessions/{id}/peers: the session (created when missing) after the members are added. */
-  /** also what the call found (resource-updates.ts) */
-  getOrCreateSession(spec: SessionSpec, rules: MembershipRules): Promise<{ row: SessionRow; created: boolean; prior: Prior }>;
+  /** also what the call found (resource-updates.ts), and the scope peers whose rows a queued backfill changed */
+  getOrCreateSession(spec: SessionSpec, rules: MembershipRules): Promise<{ row: SessionRow; created: boolean; prior: Prior; backfilled: string[] }>;
   /** S7 PUT .../peers: exactly these members (each with the configuration given); every other ordinary member leaves. */
   setPeers(workspace: string, session: string, peers: NamedMember[], rules: MembershipRules): Promise<SessionRow>;
   /** S8 DELETE .../peers: these peers leave (non-members ignored). */
@@ -122,13 +128,11 @@ const RETRYABLE = new Set(["40P01", "40001"]);
 
 const SESSION_COLUMNS = `name, workspace_name, is_active, metadata, configuration, ${micros("created_at")} AS micros`;
 const PEER_COLUMNS = `p.name, p.workspace_name, p.metadata, p.configuration, ${micros("p.created_at")} AS micros`;
-// Honcho's scope_peer_clause(): the reserved prefix AND the kind flag
-const IS_SCOPE = `(p.name LIKE 'scope.%' AND p.internal_metadata @> '{"kind": "scope"}')`;
 
 export function createSessionPeerStore(sql: Sql, t: Tables): SessionPeerStore {
   const sessionCols = sql.unsafe(SESSION_COLUMNS);
   const peerCols = sql.unsafe(PEER_COLUMNS);
-  const isScope = sql.unsafe(IS_SCOPE);
+  const isScope = sql.unsafe(isScopePeer("p"));
   const pyBool = t.fn("py_bool");
   const pyTruthy = t.fn("py_truthy");
 
@@ -170,10 +174,13 @@ export function createSessionPeerStore(sql: Sql, t: Tables): SessionPeerStore {
       ON CONFLICT (name, workspace_name) DO NOTHING`;
   }
 
-  /** _get_or_add_peers_to_session: the observer limit, then the upsert (see the header). */
-  async function upsertMembers(q: Sql, workspace: string, session: string, peers: NamedMember[], rules: MembershipRules) {
+  /**
+   * _get_or_add_peers_to_session: the observer limit, then the upsert (see the
+   * header). Scope peers' memberships do not count against the limit.
+   */
+  async function upsertMembers(q: Sql, workspace: string, session: string, peers: NamedMember[], rules: MembershipRules, scopes = false) {
     if (peers.length === 0) return;
-    const fresh = peers.filter((p) => p.config.observe_others === true).length;
+    const fresh = scopes ? 0 : peers.filter((p) => p.config.observe_others === true).length;
     if (fresh > 0) {
       // active ordinary members not named here who observe others
       const [{ n }] = await q<[{ n: number }]>`
@@ -199,8 +206,9 @@ export function createSessionPeerStore(sql: Sql, t: Tables): SessionPeerStore {
     getOrCreateSession: (spec, rules) =>
       transaction(async (q) => {
         const peers = spec.peers ?? [];
+        const scopes = spec.scopes ?? [];
         const names = peers.map((p) => p.name);
-        if (peers.length > 0) await lock(q, spec.workspace, spec.name);
+        if (peers.length > 0 || scopes.length > 0) await lock(q, spec.workspace, spec.name);
         // the route's reject_scope_peers comes before anything else
         const resolved = peers.length > 0 ? await resolvePeers(q, spec.workspace, names) : undefined;
         if (resolved && resolved.scopes.length > 0) refuse({ kind: "scope_peers", names: resolved.scopes });
@@ -238,7 +246,16 @@ export function createSessionPeerStore(sql: Sql, t: Tables): SessionPeerStore {
           await createPeers(q, spec.workspace, peers, resolved.existing, rules);
           await upsertMembers(q, spec.workspace, spec.name, peers, rules);
         }
-        return { row: row!, created, prior };
+        let backfilled: string[] = [];
+        if (scopes.length > 0) {
+          const taken = await getOrCreateScopePeers(q, t, spec.workspace, scopes);
+          if (taken !== undefined) refuse({ kind: "scope_name_taken", name: taken });
+          const scopePeers = scopePeerNames(scopes);
+          const members = scopePeers.map((name) => ({ name, newId: "", config: { ...SCOPE_MEMBERSHIP } }));
+          await upsertMembers(q, spec.workspace, spec.name, members, rules, true);
+          backfilled = await queueScopeBackfills(q, t, spec.workspace, spec.name, scopePeers);
+        }
+        return { row: row!, created, prior, backfilled };
       }),
 
     setPeers: (workspace, session, peers, rules) =>

@@ -259,16 +259,13 @@ describe("POST /v3/workspaces/{w}/sessions (S2)", () => {
     });
   });
 
-  it("validates scopes as pydantic does, and refuses any (this service manages no scopes)", async () => {
+  it("validates scopes as pydantic does (session-scopes.test.ts: what they do)", async () => {
     expect((await post("/v3/workspaces/ws2/sessions", { id: "sc", scopes: ["ok", "scope.x"] })).json.detail).toEqual([
       { type: "value_error", loc: ["body", "scopes"], msg: "Value error, Scope name must not start with the reserved prefix 'scope.' (scope names are unprefixed)", input: ["ok", "scope.x"], ctx: { error: {} } },
     ]);
     expect((await post("/v3/workspaces/ws2/sessions", { id: "sc", scopes: [1] })).json.detail).toEqual([{ type: "string_type", loc: ["body", "scopes", 0], msg: "Input should be a valid string", input: 1 }]);
-    expect(await post("/v3/workspaces/ws2/sessions", { id: "sc", scopes: ["team"] })).toEqual({
-      status: 422,
-      json: { detail: "Scopes are not supported by this service: create the session without `scopes` (manage scopes with Honcho's own /scopes routes)" },
-    });
     expect((await post("/v3/workspaces/ws2/sessions", { id: "sc", scopes: [] })).status).toBe(201);
+    expect(await t.db.sql`SELECT 1 FROM peers WHERE workspace_name = 'ws2' AND name LIKE 'scope.%' AND name <> 'scope.team'`).toHaveLength(0);
   });
 
   it("validates peers' configurations, metadata and configuration in field order", async () => {

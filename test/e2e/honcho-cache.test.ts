@@ -105,6 +105,22 @@ describe.skipIf(!binary)("dropping Honcho's cache entries", () => {
     expect(await left()).toEqual(without("w3", key("w3", "session", "s")));
   });
 
+  it("a scope peer whose backfill status a session's `scopes` write", async () => {
+    const scope = key("w5", "peer", "scope.team");
+    expect((await rest(app.url, "POST", "/v3/workspaces/w5/sessions", { id: "s", peers: { p: {} } })).status).toBe(201);
+    expect((await rest(app.url, "POST", "/v3/workspaces/w5/sessions/s/messages", { messages: [{ content: "hi", peer_id: "p" }] })).status).toBe(201);
+    // a new session in a new scope: rows inserted only
+    expect((await rest(app.url, "POST", "/v3/workspaces/w5/sessions", { id: "fresh", scopes: ["team"] })).status).toBe(201);
+    await db3.set(scope, "cached row");
+    expect((await rest(app.url, "POST", "/v3/workspaces/w5/sessions", { id: "fresh", scopes: ["team"] })).status).toBe(200);
+    expect(await db3.exists(scope)).toBe(1);
+    const left = await cached("w5");
+    // a session with messages joins: its backfill's status is written into the scope peer's row
+    expect((await rest(app.url, "POST", "/v3/workspaces/w5/sessions", { id: "s", scopes: ["team"] })).status).toBe(200);
+    expect(await db3.exists(scope)).toBe(0);
+    expect(await left()).toEqual(without("w5"));
+  });
+
   it("an unreachable Redis: the write is answered and stored, and the operator told", async () => {
     const closed = await freePort();
     const { log, lines } = memoryLogger();
