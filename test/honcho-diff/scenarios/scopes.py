@@ -28,11 +28,11 @@ def steps():
         ("POST", WS + "/sessions", j({"id": "c", "peers": {"o%d" % i: {"observe_others": True} for i in range(10)}, "scopes": ["team"]})),
         ("GET", WS + "/sessions/a/peers", None),
         ("POST", WS + "/peers/list", j({})),
-        ("POST", WS + "/peers/list?kind=scope", j({})),
-        ("POST", WS + "/peers/list?kind=all", j({})),
+        ("POST", WS + "/peers/list", j({"kind": "scope"})),
+        ("POST", WS + "/peers/list", j({"kind": "all"})),
         ("GET", WS + "/sessions/a/peers/scope.team/config", None),
         # a legacy peer holding a scope's name is never adopted
-        ("SQL", "INSERT INTO peers (id, name, workspace_name) VALUES ('legacyscopesquatter01', 'scope.squat', '{ws}')"),
+        ("SQL", "INSERT INTO peers (id, name, workspace_name) VALUES (left(md5('squatter {ws}'), 21), 'scope.squat', '{ws}')"),
         ("POST", WS + "/sessions", j({"id": "d", "peers": {"dave": {}}, "scopes": ["fine", "squat"]})),
         ("POST", WS + "/sessions/list", j({})),
         # nor a scope's peer taken as a member through peers
