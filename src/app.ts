@@ -7,6 +7,7 @@ import { useWellFormedCheck } from "./contract/text-encoding.js";
 import { checkAuthSettings } from "./domain/auth/index.js";
 import { createTokenCounter } from "./domain/tokens.js";
 import { bindServices } from "./handlers/index.js";
+import { setAnswerZone } from "./json/answer-zone.js";
 import { openDatabase, type Database } from "./store/database.js";
 import { createMessageReads } from "./store/message-reads.js";
 import { createMessageStore } from "./store/message-store.js";
@@ -54,6 +55,9 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   if (!cfg.authUseAuth) log.warn({ host: cfg.host }, "authentication is off (AUTH_USE_AUTH=false): anyone who can reach this address can write");
   const db = await openDatabase({ ...cfg, schemas: { honcho: cfg.honcho.dbSchema, service: cfg.serviceSchema } }, log);
   const tables = tablesOf(db.sql, db.schemas);
+  if (!setAnswerZone(db.timeZone)) {
+    log.warn({ timeZone: db.timeZone }, "PostgreSQL's TimeZone is no zone known here: timestamps are answered in UTC (as Honcho's psycopg answers then)");
+  }
   const embed = cfg.honcho.embedMessages && db.layout.embeddings;
   const commits = createCommitFeed(db.sql, db.dedicated, log);
   // writes go on connections of their own (database.ts, writeConnectionsOf)

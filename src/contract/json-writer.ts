@@ -9,6 +9,7 @@
 // bytes) keep toJson. test/unit/json-writer.test.ts compares both on random
 // messages of every type the services answer.
 import { ScalarType, toJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { answerOffset, offsetSuffix } from "../json/answer-zone.js";
 import { datetimeTextOf } from "../json/datetime-text.js";
 import { holdsExactNumbers, holdsExactNumbersOf, markExactNumbers } from "../json/exact-numbers.js";
 import { IMPLICIT, sortedFields, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
@@ -149,13 +150,19 @@ function timestampJson(ts: { seconds: bigint; nanos: number }): string {
   return new Date(ms).toISOString().replace(".000Z", z);
 }
 
-// pydantic's JSON text of an aware UTC datetime: microseconds (nanoseconds
-// truncated) in six digits when there are any, then Z; or the text kept for
-// a datetime a request wrote with another offset, or none.
+// pydantic's JSON text of an aware datetime in the zone Honcho answers in
+// (src/json/answer-zone.ts; UTC nearly always): the wall clock, its
+// microseconds (nanoseconds truncated) in six digits when there are any,
+// then Z or the offset; or the text kept for a datetime a request wrote with
+// another offset, or none.
 function pydanticTimestampJson(ts: { seconds: bigint; nanos: number }): string {
   const kept = datetimeTextOf(ts);
   if (kept !== undefined) return kept;
   const whole = timestampJson({ seconds: ts.seconds, nanos: 0 }); // the range checks, and ...:SSZ
   const micros = Math.floor(ts.nanos / 1000);
-  return micros === 0 ? whole : `${whole.slice(0, -1)}.${String(micros).padStart(6, "0")}Z`;
+  const fraction = micros === 0 ? "" : `.${String(micros).padStart(6, "0")}`;
+  const offset = answerOffset(Number(ts.seconds) * 1000);
+  if (offset === undefined || offset === 0) return micros === 0 ? whole : `${whole.slice(0, -1)}${fraction}Z`;
+  const wall = new Date((Number(ts.seconds) + offset) * 1000).toISOString().slice(0, 19);
+  return `${wall}${fraction}${offsetSuffix(offset)}`;
 }

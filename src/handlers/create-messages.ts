@@ -67,8 +67,12 @@ export function idempotencyKeyOf(headers: Headers): string | undefined {
   return key;
 }
 
+/** created_at in a request's hash: the instant, marked when naive (whose instant is the database's TimeZone's) */
+export const createdAtKey = (m: { createdAtMicros: bigint | null; createdAtNaive?: boolean }): string | null =>
+  m.createdAtMicros === null ? null : m.createdAtNaive ? `${m.createdAtMicros} naive` : m.createdAtMicros.toString();
+
 // What makes two requests "the same": the validated batch, not its spelling.
 export function hashBatch(batch: ValidBatch): string {
-  const canonical = batch.messages.map((m) => [m.content, m.peerId, m.metadata, m.configuration, m.createdAtMicros?.toString() ?? null]);
+  const canonical = batch.messages.map((m) => [m.content, m.peerId, m.metadata, m.configuration, createdAtKey(m)]);
   return createHash("sha256").update(JSON.stringify([batch.workspaceId, batch.sessionId, canonical])).digest("hex");
 }

@@ -48,7 +48,8 @@ export async function storeMessages(
     content: m.content,
     metadata: m.metadata,
     tokenCount: counts[i]!,
-    createdAt: m.createdAtMicros === null ? null : microsToIso(m.createdAtMicros),
+    // a naive created_at goes as a wall clock, for PostgreSQL to read in its TimeZone
+    createdAt: m.createdAtMicros === null ? null : m.createdAtNaive ? microsToIso(m.createdAtMicros).slice(0, -1) : microsToIso(m.createdAtMicros),
     createdAtText: m.createdAtText,
     configuration: configurationJson(m.configuration),
     chunks: chunks ? chunks[i]! : [],

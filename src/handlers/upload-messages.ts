@@ -22,7 +22,7 @@ import { newId } from "../domain/ids.js";
 import { hasLoneSurrogate, stripNul } from "../domain/validation/strings.js";
 import { validateUploadForm, validateUploadRequest, type ValidUpload } from "../domain/validation/upload.js";
 import type { CallContext } from "./context.js";
-import { idempotencyKeyOf } from "./create-messages.js";
+import { createdAtKey, idempotencyKeyOf } from "./create-messages.js";
 import { scopesCannotAuthor, uploadPeer, vetPeerNames } from "./peer-names.js";
 import { messageFromRow, timestampFromMicros } from "./shapes.js";
 import { storeMessages } from "./store-messages.js";
@@ -121,7 +121,7 @@ export function uploadMessagesHandler(deps: Dependencies, rpc: UploadRpc) {
 function hashUpload(v: ValidUpload): string {
   const f = v.fields;
   return createHash("sha256")
-    .update(JSON.stringify([v.workspaceId, v.sessionId, f.peerId, f.metadata, f.configuration, f.createdAtMicros?.toString() ?? null, v.file.filename, v.file.contentType]))
+    .update(JSON.stringify([v.workspaceId, v.sessionId, f.peerId, f.metadata, f.configuration, createdAtKey(f), v.file.filename, v.file.contentType]))
     .update(v.file.bytes ?? new Uint8Array())
     .digest("hex");
 }

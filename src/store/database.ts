@@ -64,6 +64,8 @@ export interface Database {
   schemas: SchemaNames;
   /** attached to Honcho's database or standalone, and what it has */
   layout: MigrationResult;
+  /** the TimeZone its sessions start with (what Honcho's psycopg answers in) */
+  timeZone: string;
   /**
    * One connection of its own, outside the pool, that stays open (LISTEN
    * needs a session). postgres.js reconnects it on its next query after a
@@ -108,10 +110,12 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
   const writers = writeConnectionsOf(cfg.poolSize, cfg.writeGroupSlots);
   const sql = connect(url, { ...pool, max: cfg.poolSize - writers, idle_timeout: 60 });
   let layout: MigrationResult;
+  let timeZone: string;
   try {
     layout = await migrateOn(directUrl ? connect(directUrl, { ...session, max: 1 }) : undefined, sql, cfg.schemas);
+    [{ timeZone }] = await sql<[{ timeZone: string }]>`SELECT current_setting('TimeZone') AS "timeZone"`;
     log.info(
-      { mode: layout.mode, honchoSchema: cfg.schemas.honcho, serviceSchema: cfg.schemas.service, honchoRevision: layout.honchoRevision, applied: layout.applied, embeddings: layout.embeddings },
+      { mode: layout.mode, honchoSchema: cfg.schemas.honcho, serviceSchema: cfg.schemas.service, honchoRevision: layout.honchoRevision, applied: layout.applied, embeddings: layout.embeddings, timeZone },
       layout.mode === "attached" ? "attached to Honcho's database" : "standalone database (Honcho's tables, created by this service)",
     );
     if (pooled) await reportPooled(sql, Boolean(directUrl), cfg.statementTimeoutMs, log);
@@ -138,6 +142,7 @@ export async function openDatabase(cfg: DatabaseConfig, log: Logger): Promise<Da
     writes,
     schemas: cfg.schemas,
     layout,
+    timeZone,
     dedicated,
     async close() {
       await Promise.all([sql.end({ timeout: 5 }), writes !== sql && writes.end({ timeout: 5 })]);

@@ -15,7 +15,8 @@ Q = {
     "messages": "select m.public_id, m.session_name, m.peer_name, m.content, m.metadata, m.internal_metadata, m.token_count, m.seq_in_session, m.created_at from messages m where m.workspace_name = :ws order by m.id",
     "queue": "select q.task_type, q.work_unit_key, s.name as session, m.public_id as message, q.payload, q.processed, q.error, q.created_at from queue q left join sessions s on s.id = q.session_id left join messages m on m.id = q.message_id where q.workspace_name = :ws order by q.id",
 }
-TODAY = time.strftime("%Y-%m-%d", time.gmtime())
+# today in UTC, and either side of it (a zone's wall clock may be there)
+DAYS = "|".join(time.strftime("%Y-%m-%d", time.gmtime(time.time() + d * 86400)) for d in (-1, 0, 1))
 
 
 def dump(url):
@@ -38,8 +39,8 @@ def normalize(d):
         ids.setdefault(v, "<id%d>" % len(ids))
         return '"%s"' % ids[v]
     txt = re.sub(r'"([A-Za-z0-9_-]{21})"', sub, txt)
-    txt = re.sub(r'("%s[^"]*")' % TODAY, '"<now>"', txt)
-    txt = re.sub(r'(:\s*")%sT[^"]*"' % TODAY, r'\1<now>"', txt)
+    # a timestamp of now keeps its offset (Z, +00:00, -05:00), not its value
+    txt = re.sub(r'"(?:%s)[T ][0-9:.]*(Z|[+-]\d\d(?::\d\d)?)?"' % DAYS, lambda m: '"<now%s>"' % (m.group(1) or ""), txt)
     return json.loads(txt)
 
 

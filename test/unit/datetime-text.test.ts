@@ -8,6 +8,7 @@ import { MessageSchema, type Message } from "../../gen/honcho/v3/messages_pb.js"
 import { jsonWriterFor } from "../../src/contract/json-writer.js";
 import { validateCreateMessages } from "../../src/domain/validation/index.js";
 import { messageOf } from "../../src/handlers/shapes.js";
+import { setAnswerZone } from "../../src/json/answer-zone.js";
 import { keepDatetimeText } from "../../src/json/datetime-text.js";
 
 const cases = JSON.parse(fs.readFileSync(new URL("../oracle/datetime-text-cases.json", import.meta.url), "utf8")) as { input: unknown; text: string | null }[];
@@ -32,5 +33,14 @@ describe("created_at answered as pydantic writes the datetime it parsed", () => 
     expect(cases.filter((c) => c.text && /[+-]\d\d:\d\d$/.test(c.text)).length).toBeGreaterThan(50);
     expect(cases.filter((c) => c.text && /\d$/.test(c.text)).length).toBeGreaterThan(30);
     expect(cases.filter((c) => c.text && /\.\d{3}000Z$/.test(c.text)).length).toBeGreaterThan(3);
+  });
+
+  it("every oracle case, where the database answers in another zone than UTC (src/json/answer-zone.ts)", () => {
+    setAnswerZone("Asia/Kolkata");
+    try {
+      expect(cases.map((c) => answered(c.input)).filter((got, i) => got !== cases[i]!.text)).toEqual([]);
+    } finally {
+      setAnswerZone("UTC");
+    }
   });
 });

@@ -98,9 +98,10 @@ describe("API details", () => {
       configuration: null,
       createdAt: new Date("2024-05-01T12:00:00.123Z"),
       createdAtMicros: 1714564800123456n,
-      createdAtText: null, // UTC: written as every stored instant is
+      createdAtText: "2024-05-01T12:00:00.123456Z", // answered as parsed, whatever zone the database answers in
+      createdAtNaive: false,
     });
-    expect(second).toMatchObject({ metadata: {}, configuration: null, createdAt: null, createdAtMicros: null, createdAtText: null });
+    expect(second).toMatchObject({ metadata: {}, configuration: null, createdAt: null, createdAtMicros: null, createdAtText: null, createdAtNaive: false });
   });
 
   it("configuration keeps only the reasoning keys given and not null", () => {

@@ -23,17 +23,24 @@ export interface NewMessage {
   metadata: Record<string, unknown>;
   /** null when absent or null */
   configuration: { reasoning?: ReasoningSetting | null } | null;
-  /** the instant (naive datetimes are UTC); null when absent or null (the database's now) */
+  /** the instant (a naive datetime's wall clock read as UTC: see createdAtNaive); null when absent or null (the database's now) */
   createdAt: Date | null;
   /** the same instant in microseconds since the epoch, as pydantic keeps it */
   createdAtMicros: bigint | null;
   /**
-   * pydantic's JSON text of created_at where it is not the UTC text every
-   * stored instant is written as: written with an offset other than 0
-   * (2024-05-01T12:00:00+02:00) or naive (2024-05-01T12:00:00). Honcho
-   * answers a new message with the datetime it parsed.
+   * pydantic's JSON text of the created_at a request gave, in the offset it
+   * was written with (2024-05-01T12:00:00+02:00, ...Z) or naive
+   * (2024-05-01T12:00:00): Honcho answers a new message with the datetime it
+   * parsed, and puts it in the message's queue payload, whatever zone its
+   * database answers in (src/json/answer-zone.ts).
    */
   createdAtText: string | null;
+  /**
+   * created_at was naive: PostgreSQL reads its wall clock in the session's
+   * TimeZone, as it reads the naive datetime psycopg hands it for Honcho
+   * (the same instant as UTC's wherever the database runs in UTC)
+   */
+  createdAtNaive: boolean;
 }
 
 export interface ValidBatch {
@@ -91,18 +98,20 @@ function message(item: unknown, loc: Loc, issues: ValidationIssue[], maxInstruct
 
   let createdAtMicros: bigint | null = null;
   let createdAtText: string | null = null;
+  let createdAtNaive = false;
   if (has(item, "created_at") && item.created_at !== null) {
     const parsed = parseDatetime(item.created_at, [...loc, "created_at"]);
     if (!parsed.ok) issues.push(parsed.issue);
     else {
       createdAtMicros = parsed.micros;
-      if (parsed.offset !== 0) createdAtText = pydanticDatetimeText(parsed.micros, parsed.offset === null ? null : BigInt(parsed.offset) * 1_000_000n);
+      createdAtText = pydanticDatetimeText(parsed.micros, parsed.offset === null ? null : BigInt(parsed.offset) * 1_000_000n);
+      createdAtNaive = parsed.offset === null;
     }
   }
 
   if (issues.length > before) return undefined;
   const createdAt = createdAtMicros === null ? null : microsToDate(createdAtMicros);
-  return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAt, createdAtMicros, createdAtText };
+  return { content: content!, peerId: peerId!, metadata: metadata!, configuration: configuration!, createdAt, createdAtMicros, createdAtText, createdAtNaive };
 }
 
 function configurationOf(v: unknown, loc: Loc, issues: ValidationIssue[], maxInstructionTokens: number): NewMessage["configuration"] | undefined {

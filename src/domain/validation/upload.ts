@@ -44,8 +44,9 @@ export interface UploadFields {
   metadata?: unknown;
   configuration?: unknown;
   createdAtMicros: bigint | null;
-  /** pydantic's text of created_at where it is not the UTC one (create-messages.ts NewMessage) */
+  /** pydantic's text of the created_at given, and whether it was naive (create-messages.ts NewMessage) */
   createdAtText?: string | null;
+  createdAtNaive?: boolean;
 }
 
 type Path = { workspace_id: unknown; session_id: unknown };
@@ -74,7 +75,8 @@ export function validateUploadForm(path: Path, body: unknown, maxInstructionToke
     if (at && !storableInstant(at.micros)) issues.push(outOfRange(["body", "created_at"], createdAt));
     else if (at) {
       fields.createdAtMicros = at.micros;
-      if (at.offsetUs !== 0n) fields.createdAtText = pydanticDatetimeText(at.micros, at.offsetUs);
+      fields.createdAtText = pydanticDatetimeText(at.micros, at.offsetUs);
+      fields.createdAtNaive = at.offsetUs === null;
     }
   }
   // the endpoint's own parameter: file: UploadFile = File(...)
@@ -106,7 +108,7 @@ function finish(path: Path, fields: UploadFields | undefined, file: UploadedFile
     if (r.ok) {
       const { content: _content, ...rest } = r.value.messages[0]!;
       const micros = fields.createdAtMicros;
-      valid = { ...rest, createdAtMicros: micros, createdAt: micros === null ? null : microsToDate(micros), createdAtText: fields.createdAtText ?? null };
+      valid = { ...rest, createdAtMicros: micros, createdAt: micros === null ? null : microsToDate(micros), createdAtText: fields.createdAtText ?? null, createdAtNaive: fields.createdAtNaive ?? false };
     } else {
       // ["body", "messages", 0, field, ...] → ["body", field, ...]
       for (const i of r.issues) issues.push({ ...i, loc: ["body", ...i.loc.slice(3)] });

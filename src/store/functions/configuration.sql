@@ -117,11 +117,15 @@ BEGIN
 END
 $$;
 
--- pydantic's JSON form of an aware datetime in UTC: seconds, then six digits
--- of microseconds only when there are any, then Z.
+-- pydantic's JSON form of the aware datetime psycopg hands Honcho, in the
+-- session's TimeZone (src/json/answer-zone.ts): the wall clock's seconds,
+-- then six digits of microseconds only when there are any, then Z when the
+-- offset is zero, else ±HH:MM (seconds of an old local mean time cut off).
 CREATE OR REPLACE FUNCTION {{service}}.py_datetime(ts timestamptz) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-    || CASE WHEN date_part('microseconds', ts)::bigint % 1000000 <> 0 THEN to_char(ts AT TIME ZONE 'UTC', '.US') ELSE '' END
-    || 'Z'
+  SELECT to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN date_part('microseconds', ts)::bigint % 1000000 <> 0 THEN to_char(ts, '.US') ELSE '' END
+    || CASE WHEN o.off = 0 THEN 'Z'
+       ELSE CASE WHEN o.off < 0 THEN '-' ELSE '+' END || lpad((abs(o.off) / 3600)::text, 2, '0') || ':' || lpad((abs(o.off) % 3600 / 60)::text, 2, '0') END
+  FROM (SELECT date_part('timezone', ts)::int AS off) o
 $$;
