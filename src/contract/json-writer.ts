@@ -137,10 +137,12 @@ function scalarWriter(t: ScalarType): ValueWriter {
   }
 }
 
-// protobuf-es's timestampToJson, with its checks.
+// protobuf-es's timestampToJson. Where it throws for an instant outside
+// years 1 to 9999 (which PostgreSQL holds when another writer stored one),
+// this writes it in ISO 8601's extended years (+010000-01-01T04:59:59Z,
+// 0000-12-31T19:00:00Z): an answer, never a failed call over a stored row.
 function timestampJson(ts: { seconds: bigint; nanos: number }): string {
   const ms = Number(ts.seconds) * 1000;
-  if (ms < -62135596800000 || ms > 253402300799000) throw new Error("Timestamp must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z inclusive");
   if (ts.nanos < 0 || ts.nanos > 999999999) throw new Error("Timestamp nanos out of range");
   let z = "Z";
   if (ts.nanos > 0) {
@@ -150,6 +152,10 @@ function timestampJson(ts: { seconds: bigint; nanos: number }): string {
   return new Date(ms).toISOString().replace(".000Z", z);
 }
 
+// 0001-01-01T00:00:00 and 9999-12-31T23:59:59: Python's datetime, and protobuf's Timestamp
+const FIRST_MS = -62135596800000;
+const LAST_MS = 253402300799000;
+
 // pydantic's JSON text of an aware datetime in the zone Honcho answers in
 // (src/json/answer-zone.ts; UTC nearly always): the wall clock, its
 // microseconds (nanoseconds truncated) in six digits when there are any,
@@ -158,11 +164,13 @@ function timestampJson(ts: { seconds: bigint; nanos: number }): string {
 function pydanticTimestampJson(ts: { seconds: bigint; nanos: number }): string {
   const kept = datetimeTextOf(ts);
   if (kept !== undefined) return kept;
-  const whole = timestampJson({ seconds: ts.seconds, nanos: 0 }); // the range checks, and ...:SSZ
+  const whole = timestampJson({ seconds: ts.seconds, nanos: 0 }); // ...:SSZ
   const micros = Math.floor(ts.nanos / 1000);
   const fraction = micros === 0 ? "" : `.${String(micros).padStart(6, "0")}`;
   const offset = answerOffset(Number(ts.seconds) * 1000);
-  if (offset === undefined || offset === 0) return micros === 0 ? whole : `${whole.slice(0, -1)}${fraction}Z`;
-  const wall = new Date((Number(ts.seconds) + offset) * 1000).toISOString().slice(0, 19);
+  const wallMs = (Number(ts.seconds) + (offset ?? 0)) * 1000;
+  // the zone's wall clock outside years 1 to 9999: the instant in UTC, extended years and all
+  if (offset === undefined || offset === 0 || wallMs < FIRST_MS || wallMs > LAST_MS) return micros === 0 ? whole : `${whole.slice(0, -1)}${fraction}Z`;
+  const wall = new Date(wallMs).toISOString().slice(0, 19);
   return `${wall}${fraction}${offsetSuffix(offset)}`;
 }

@@ -7,6 +7,7 @@ import { Code, ConnectError, createConnectRouter, type ConnectRouter, type Conne
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { Http2ServerResponse } from "node:http2";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import { codeToHttpStatus, contentTypeUnaryJson, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "pino";
 import { connectUnary, isPlainConnectUnary } from "./connect-unary.js";
 import { envelope, isPlainGrpcUnary, serveGrpcUnary } from "./grpc-unary.js";
@@ -30,11 +31,15 @@ export function connectAdapter(options: AdapterOptions, log: Logger) {
   const paths = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const readMaxBytes = options.readMaxBytes ?? 0xffffffff;
   const serveConnectUnary = connectUnary({ readMaxBytes, acceptCompression: options.acceptCompression ?? acceptCompression });
-  // a short path's call it did not take goes to Connect, with the bytes already read
+  // a short path's call it did not take goes to Connect, with the bytes already read;
+  // one it took and then failed to answer (an answer it could not write) gets an internal error, never silence
   const orConnect = (served: Promise<{ handed: Buffer } | undefined>, handler: UniversalHandler, req: NodeRequest, res: NodeResponse, values: ContextValues) =>
     void served.then(
       (rest) => rest && answer(handler, { ...universalRequestFromNodeRequest(req as never, res as never, undefined, values), body: once(rest.handed) }, res),
-      (err: unknown) => log.error({ err, rpc: handler.requestPath }, "rpc failed"),
+      (err: unknown) => {
+        log.error({ err, rpc: handler.requestPath }, "rpc failed");
+        answerInternal(req, res);
+      },
     );
   return (req: NodeRequest, res: NodeResponse) => {
     const path = (req.url ?? "").split("?", 1)[0]!;
@@ -55,6 +60,19 @@ export function connectAdapter(options: AdapterOptions, log: Logger) {
         if (ConnectError.from(reason).code !== Code.Aborted) log.error({ err: reason, rpc: handler.requestPath }, "rpc failed");
       });
   }
+}
+
+/** Code.Internal in the call's protocol (gRPC: trailers-only; Connect: its JSON error), or the stream reset when the answer had begun. */
+function answerInternal(req: NodeRequest, res: NodeResponse): void {
+  if (res.destroyed || res.writableEnded) return;
+  if (res.headersSent) return void res.destroy();
+  if (isPlainGrpcUnary(req)) {
+    res.writeHead(200, { "content-type": "application/grpc+proto", "grpc-status": String(Code.Internal), "grpc-message": "internal error" });
+    return void res.end();
+  }
+  const bytes = errorToJsonBytes(new ConnectError("internal error", Code.Internal), undefined);
+  res.writeHead(codeToHttpStatus(Code.Internal), { "content-type": contentTypeUnaryJson, "content-length": String(bytes.byteLength) });
+  res.end(bytes);
 }
 
 async function asClientError(res: UniversalServerResponse): Promise<UniversalServerResponse> {

@@ -59,10 +59,12 @@ export async function serveGrpcUnary(
   ctx.responseTrailer.set("grpc-status", "0");
   const out = await runUnary(route, input, ctx);
   if ("error" in out) setTrailerStatus(ctx.responseTrailer, out.error);
+  // encoded before anything is written: an answer that cannot be encoded leaves the call unanswered for the adapter to fail
+  const bytes = "output" in out ? envelope(0, route.write(out.output as Message)) : undefined;
   if (res.destroyed) return undefined;
   res.writeHead(200, Object.fromEntries(ctx.responseHeader));
   res.addTrailers(Object.fromEntries(ctx.responseTrailer));
-  if ("output" in out) res.end(envelope(0, route.write(out.output as Message)));
+  if (bytes) res.end(bytes);
   else res.end();
   return undefined;
 }

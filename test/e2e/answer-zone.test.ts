@@ -76,6 +76,27 @@ describe(`a database in ${ZONE}`, () => {
     expect(payloads.map((p) => p.created_at)).toEqual(["2026-07-04T12:00:00Z", "2026-01-15T12:00:00.500000Z", nowText, "2026-01-15T12:00:00"]);
   });
 
+  it("refuses a naive created_at whose instant in the zone no answer can carry, where UTC would store it", async () => {
+    const res = await postMessages(app.url, "tz", "edge", { messages: [{ content: "late", peer_id: "a", created_at: "9999-12-31T23:59:59" }] });
+    expect(res).toMatchObject({
+      status: 422,
+      json: { detail: [{ type: "value_error", loc: ["body", "messages", 0, "created_at"], msg: "Value error, created_at must fall within the years 1 to 9999 in UTC" }] },
+    });
+    // an hour earlier is year 9999 in UTC too: stored, listed
+    expect((await postMessages(app.url, "tz", "edge", { messages: [{ content: "ok", peer_id: "a", created_at: "9999-12-31T18:59:59" }] })).status).toBe(201);
+    const listed = await fetch(`${app.url}/v3/workspaces/tz/sessions/edge/messages/list`, { method: "POST" });
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { items: { created_at: string }[] }).items.map((m) => m.created_at)).toEqual(["9999-12-31T18:59:59-05:00"]);
+  });
+
+  it("answers a stored instant past year 9999 in UTC by its wall clock here, as Honcho does", async () => {
+    await db.sql`
+      INSERT INTO messages (public_id, session_name, peer_name, workspace_name, content, token_count, seq_in_session, created_at)
+      SELECT 'zonelatezonelatezone1', 'edge', 'a', 'tz', 'stored late', 1, 2, '10000-01-01 04:59:59+00'`;
+    const listed = await fetch(`${app.url}/v3/workspaces/tz/sessions/edge/messages/list`, { method: "POST" });
+    expect(((await listed.json()) as { items: { created_at: string }[] }).items.map((m) => m.created_at)).toEqual(["9999-12-31T18:59:59-05:00", "9999-12-31T23:59:59-05:00"]);
+  });
+
   it("reads an upload's naive created_at in the zone too", async () => {
     const form = new FormData();
     form.set("file", new Blob(["uploaded text"], { type: "text/plain" }), "a.txt");

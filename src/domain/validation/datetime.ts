@@ -2,6 +2,7 @@
 // for created_at, on top of the speedate port: numbers are unix timestamps,
 // strings are RFC 3339-like text or timestamps, and a string that is not a
 // datetime is retried as a date, whose error is the one reported.
+import { answerOffset } from "../../json/answer-zone.js";
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
 import { fromFloat, parseDateText, parseDateTimeText, type Instant } from "./speedate.js";
 import { hasLoneSurrogate } from "./strings.js";
@@ -18,7 +19,7 @@ const parsing = (input: unknown, loc: Loc, error: string) => fail(input, loc, "d
 // Python's datetime() refuses year 0, which speedate parses.
 const done = (input: unknown, loc: Loc, at: Instant): ParsedDatetime => {
   if (at.year0) return parsing(input, loc, "year 0 is out of range");
-  if (!storableInstant(at.micros)) return { ok: false, issue: outOfRange(loc, input) };
+  if (!storableInstant(storedInstant(at.micros, at.offset === null))) return { ok: false, issue: outOfRange(loc, input) };
   return { ok: true, micros: at.micros, offset: at.offset };
 };
 
@@ -33,6 +34,19 @@ const LAST = 253_402_300_799_999_999n;
  * Honcho, cannot read such a row back (every read of its session fails).
  */
 export const storableInstant = (micros: bigint): boolean => micros >= FIRST && micros <= LAST;
+
+/**
+ * The instant PostgreSQL stores for a datetime: a naive one's wall clock
+ * (`micros` read as UTC) is read in the database's TimeZone
+ * (src/json/answer-zone.ts), so 9999-12-31T23:59:59 beside a database in New
+ * York is 10000-01-01T04:59:59Z, which no answer can carry (the offset is
+ * the zone's at the wall clock read as UTC: alike at the ends of the range).
+ */
+export function storedInstant(micros: bigint, naive: boolean): bigint {
+  if (!naive) return micros;
+  const offset = answerOffset(Number(splitMicros(micros, 1000n)[0]));
+  return offset === undefined ? micros : micros - BigInt(offset) * 1_000_000n;
+}
 
 /** The 422 for a created_at whose instant Honcho could not read back. */
 export const outOfRange = (loc: Loc, input: unknown): ValidationIssue =>

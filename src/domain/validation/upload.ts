@@ -13,7 +13,7 @@
 // name), Honcho answers 500; this answers 422 with pydantic's detail at
 // ["body", <field>].
 import { validateCreateMessages, type NewMessage } from "./create-messages.js";
-import { microsToDate, outOfRange, pydanticDatetimeText, storableInstant } from "./datetime.js";
+import { microsToDate, outOfRange, pydanticDatetimeText, storableInstant, storedInstant } from "./datetime.js";
 import { name } from "./fields.js";
 import { FormBody, isFormFile, type FormValue } from "./form-body.js";
 import { issue, type Loc, type Validated, type ValidationIssue } from "./issues.js";
@@ -72,7 +72,7 @@ export function validateUploadForm(path: Path, body: unknown, maxInstructionToke
     if (configuration !== undefined) fields.configuration = configuration;
     const createdAt = textOf(form.get("created_at"));
     const at = createdAt === undefined ? undefined : pyFromIsoformat(createdAt);
-    if (at && !storableInstant(at.micros)) issues.push(outOfRange(["body", "created_at"], createdAt));
+    if (at && !storableInstant(storedInstant(at.micros, at.offsetUs === null))) issues.push(outOfRange(["body", "created_at"], createdAt));
     else if (at) {
       fields.createdAtMicros = at.micros;
       fields.createdAtText = pydanticDatetimeText(at.micros, at.offsetUs);
