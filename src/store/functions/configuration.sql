@@ -123,9 +123,8 @@ $$;
 -- offset is zero, else ±HH:MM (seconds of an old local mean time cut off).
 CREATE OR REPLACE FUNCTION {{service}}.py_datetime(ts timestamptz) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  -- one expression, no FROM: PostgreSQL inlines it into the payload functions
   SELECT to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS')
     || CASE WHEN date_part('microseconds', ts)::bigint % 1000000 <> 0 THEN to_char(ts, '.US') ELSE '' END
-    || CASE WHEN o.off = 0 THEN 'Z'
-       ELSE CASE WHEN o.off < 0 THEN '-' ELSE '+' END || lpad((abs(o.off) / 3600)::text, 2, '0') || ':' || lpad((abs(o.off) % 3600 / 60)::text, 2, '0') END
-  FROM (SELECT date_part('timezone', ts)::int AS off) o
+    || CASE WHEN date_part('timezone', ts) = 0 THEN 'Z' ELSE to_char(ts, 'TZH:TZM') END
 $$;
