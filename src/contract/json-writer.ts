@@ -9,8 +9,8 @@
 // bytes) keep toJson. test/unit/json-writer.test.ts compares both on random
 // messages of every type the services answer.
 import { ScalarType, toJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
-import { answerOffset, offsetSuffix } from "../json/answer-zone.js";
-import { datetimeTextOf } from "../json/datetime-text.js";
+import { answerOffset } from "../json/answer-zone.js";
+import { datetimeTextOf, pydanticDatetimeText } from "../json/datetime-text.js";
 import { holdsExactNumbers, holdsExactNumbersOf, markExactNumbers } from "../json/exact-numbers.js";
 import { IMPLICIT, sortedFields, STRUCT, TIMESTAMP, writersPerType } from "./compiled-types.js";
 
@@ -171,6 +171,5 @@ function pydanticTimestampJson(ts: { seconds: bigint; nanos: number }): string {
   const wallMs = (Number(ts.seconds) + (offset ?? 0)) * 1000;
   // the zone's wall clock outside years 1 to 9999: the instant in UTC, extended years and all
   if (offset === undefined || offset === 0 || wallMs < FIRST_MS || wallMs > LAST_MS) return micros === 0 ? whole : `${whole.slice(0, -1)}${fraction}Z`;
-  const wall = new Date(wallMs).toISOString().slice(0, 19);
-  return `${wall}${fraction}${offsetSuffix(offset)}`;
+  return pydanticDatetimeText(ts.seconds * 1_000_000n + BigInt(micros), BigInt(offset) * 1_000_000n);
 }

@@ -43,15 +43,6 @@ export function setAnswerZone(zone: string): boolean {
 /** The zone's offset (seconds east of UTC) at `ms`, or undefined when answers are in UTC. */
 export const answerOffset = (ms: number): number | undefined => offsetOf?.(ms);
 
-/** pydantic's suffix for an offset: Z, or ±HH:MM of its whole minutes (toward zero). */
-export function offsetSuffix(seconds: number): string {
-  if (seconds === 0) return "Z";
-  const abs = Math.abs(seconds);
-  const hh = String(Math.floor(abs / 3600)).padStart(2, "0");
-  const mm = String(Math.floor((abs % 3600) / 60)).padStart(2, "0");
-  return `${seconds < 0 ? "-" : "+"}${hh}:${mm}`;
-}
-
 // "GMT", "GMT+05:30", "GMT-00:25:21"
 function parseLongOffset(text: string): number {
   const m = /^GMT(?:([+-])(\d\d):(\d\d)(?::(\d\d))?)?$/.exec(text);

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { create } from "@bufbuild/protobuf";
-import { answerOffset, offsetSuffix, setAnswerZone } from "../../src/json/answer-zone.js";
+import { answerOffset, setAnswerZone } from "../../src/json/answer-zone.js";
+import { pydanticDatetimeText } from "../../src/json/datetime-text.js";
 import { jsonWriterFor } from "../../src/contract/json-writer.js";
 import { WorkspaceSchema } from "../../gen/honcho/v3/resources_pb.js";
 
@@ -61,6 +62,8 @@ describe("answer zone", () => {
   });
 
   it("cuts an offset's seconds off toward zero, as pydantic does", () => {
+    // the suffix of pydantic's text for an offset of that many seconds
+    const offsetSuffix = (seconds: number) => pydanticDatetimeText(0n, BigInt(seconds) * 1_000_000n).slice(19);
     expect(offsetSuffix(0)).toBe("Z");
     expect(offsetSuffix(-1521)).toBe("-00:25");
     expect(offsetSuffix(1172)).toBe("+00:19");

@@ -3,6 +3,7 @@
 // strings are RFC 3339-like text or timestamps, and a string that is not a
 // datetime is retried as a date, whose error is the one reported.
 import { answerOffset } from "../../json/answer-zone.js";
+import { splitMicros } from "../../json/datetime-text.js";
 import { issue, type Loc, type ValidationIssue } from "./issues.js";
 import { fromFloat, parseDateText, parseDateTimeText, type Instant } from "./speedate.js";
 import { hasLoneSurrogate } from "./strings.js";
@@ -70,32 +71,13 @@ export function parseDatetime(input: unknown, loc: Loc): ParsedDatetime {
   return done(input, loc, date);
 }
 
-/** Floor division of epoch microseconds by `unit`: [whole units, remainder ≥ 0]. */
-export function splitMicros(micros: bigint, unit: bigint): [bigint, bigint] {
-  const rest = ((micros % unit) + unit) % unit;
-  return [(micros - rest) / unit, rest];
-}
+// the JSON text of a datetime, shared with the REST writer (src/json/datetime-text.ts)
+export { pydanticDatetimeText, splitMicros } from "../../json/datetime-text.js";
 
 /** RFC 3339 in UTC with microseconds, e.g. 2024-05-01T12:00:00.000001Z (for PostgreSQL). */
 export function microsToIso(micros: bigint): string {
   const [ms, sub] = splitMicros(micros, 1000n);
   return new Date(Number(ms)).toISOString().replace(/Z$/, `${sub.toString().padStart(3, "0")}Z`);
-}
-
-/**
- * pydantic's JSON text of a datetime: its wall-clock time (the instant
- * shifted by its UTC offset), six digits of microseconds when there are any,
- * then Z (offset 0), ±HH:MM (the offset's whole minutes), or nothing
- * (naive), e.g. 2024-05-01T12:00:00+02:00. offsetMicros null: naive.
- */
-export function pydanticDatetimeText(micros: bigint, offsetMicros: bigint | null): string {
-  const [second, micro] = splitMicros(micros + (offsetMicros ?? 0n), 1_000_000n);
-  const wall = new Date(Number(second) * 1000).toISOString().slice(0, 19) + (micro === 0n ? "" : `.${micro.toString().padStart(6, "0")}`);
-  if (offsetMicros === null) return wall;
-  if (offsetMicros === 0n) return `${wall}Z`;
-  const minutes = (offsetMicros < 0n ? -offsetMicros : offsetMicros) / 60_000_000n;
-  const hhmm = `${String(minutes / 60n).padStart(2, "0")}:${String(minutes % 60n).padStart(2, "0")}`;
-  return `${wall}${offsetMicros < 0n ? "-" : "+"}${hhmm}`;
 }
 
 /** The instant as a Date (millisecond precision). */
