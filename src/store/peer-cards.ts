@@ -29,7 +29,6 @@ export function createPeerCards(sql: Sql, t: Tables): PeerCards {
       return Array.isArray(card) ? card.map((x) => (typeof x === "string" ? x : JSON.stringify(x))) : null;
     },
 
-
     async set(workspace, observer, observed, card, ids) {
       const entry = JSON.stringify({ [peerCardLabel(observer, observed)]: card });
       await sql`
