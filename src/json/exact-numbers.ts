@@ -9,7 +9,7 @@
 // JavaScript's differs from Python's (integer-like keys, which JavaScript
 // puts first): `{"b": 1, "2": 0}` is written back as it came, in a 422's
 // `input` and in an answer, as Python's dict keeps it.
-import { floatRepr } from "./float-repr.js";
+import { floatRepr, pydanticFloatText } from "./float-repr.js";
 
 type Key = string | number;
 
@@ -246,19 +246,35 @@ function keepOrder(o: object, keys: string[]): boolean {
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
- * JSON.stringify, but with Python's text for the numbers kept above. Values
- * holding none are written by JSON.stringify itself.
+ * JSON.stringify, but with Python's text for the numbers kept above (what
+ * json.dumps writes: into jsonb, into a 422's `input`). Values holding none
+ * are written by JSON.stringify itself.
  */
-export function pythonJson(v: unknown): string {
+export const pythonJson = (v: unknown): string => jsonWith(v, (text) => text);
+
+/**
+ * The same, with pydantic-core's spelling of those numbers: FastAPI writes a
+ * route's answer through its response model with pydantic's own JSON
+ * serializer (routing.py's dump_json), which spells some floats otherwise
+ * than json.dumps (float-repr.ts pydanticFloatText). Where a number needs no
+ * kept text, JavaScript's spelling is also pydantic's.
+ */
+export const pydanticJson = (v: unknown): string => jsonWith(v, pydanticFloatText);
+
+function jsonWith(v: unknown, spell: (pythonText: string) => string): string {
   if (!holdsExactNumbers(v)) return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map((x, i) => (typeof x === "number" ? (exactNumberAt(v, i) ?? JSON.stringify(x)) : pythonJson(x))).join(",")}]`;
+  const number = (container: object, key: Key, x: number) => {
+    const text = exactNumberAt(container, key);
+    return text === undefined ? JSON.stringify(x) : spell(text);
+  };
+  if (Array.isArray(v)) return `[${v.map((x, i) => (typeof x === "number" ? number(v, i, x) : jsonWith(x, spell))).join(",")}]`;
   const o = v as Record<string, unknown>;
   const parts: string[] = [];
   for (const k of pythonKeys(o)) {
     const x = own(o, k);
     if (x === undefined || typeof x === "function") continue;
     const name = NEEDS_ESCAPE.test(k) ? JSON.stringify(k) : `"${k}"`;
-    parts.push(`${name}:${typeof x === "number" ? (exactNumberAt(o, k) ?? JSON.stringify(x)) : pythonJson(x)}`);
+    parts.push(`${name}:${typeof x === "number" ? number(o, k, x) : jsonWith(x, spell)}`);
   }
   return `{${parts.join(",")}}`;
 }

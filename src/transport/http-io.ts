@@ -3,7 +3,7 @@
 // HTTP/2 (compat API) requests alike.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { pythonJson } from "../json/exact-numbers.js";
+import { pydanticJson, pythonJson } from "../json/exact-numbers.js";
 import { DomainError } from "../domain/errors.js";
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -55,6 +55,11 @@ export function readBody(req: NodeRequest, limit: number): Promise<Buffer> {
 export function sendJson(res: NodeResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   // encoded once: measuring the string, then writing it, scans a 2.5 MB answer twice
   sendJsonBytes(res, status, Buffer.from(pythonJson(body)), headers);
+}
+
+/** A route's answer, written as FastAPI writes it through the route's response model: pydantic's numbers (exact-numbers.ts pydanticJson). */
+export function sendAnswerJson(res: NodeResponse, status: number, body: unknown): void {
+  sendJsonBytes(res, status, Buffer.from(pydanticJson(body)));
 }
 
 /** 204: no body, no content type (FastAPI's Response(status_code=204)). */

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { DomainError, ValidationFailed } from "../domain/errors.js";
 import { issue, MISSING, parseJsonBytes, RawBody } from "../domain/validation/index.js";
 import { validationDetailJson } from "./exact-detail.js";
+import { pydanticJson } from "../json/exact-numbers.js";
 import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handlers/types.js";
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
@@ -16,7 +17,7 @@ import { routesOf, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { withNulls } from "../contract/nullable-json.js";
 import { ANSWER_IN_PARTS_BYTES, BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
-import { headersOf, readBody, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
+import { headersOf, readBody, sendAnswerJson, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 import { formFieldsOf, readForm } from "./form-reader.js";
 
@@ -120,8 +121,9 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
       const status = route.createdField && json[route.createdField] === true ? 201 : route.successStatus;
       if (status === 204) return sendNoContent(res);
       const answer = route.responseBody ? (json[route.responseBody] ?? []) : json;
-      if (answerInParts) sendJsonBytes(res, status, await jsonInTurns(answer));
-      else sendJson(res, status, answer);
+      // as FastAPI answers through the route's response model: pydantic's spelling of numbers
+      if (answerInParts) sendJsonBytes(res, status, await jsonInTurns(answer, pydanticJson));
+      else sendAnswerJson(res, status, answer);
     } catch (err) {
       // Reading, parsing, auth and decoding failures; handler failures were classified by invoke.
       if (!(err instanceof DomainError)) log.error({ err, requestId }, "unexpected error");

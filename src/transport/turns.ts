@@ -54,8 +54,9 @@ const TURN_BYTES = 256 * 1024;
  * JSON.stringify(value) as UTF-8, made an array item at a time (the value's
  * own items, or those of its members' arrays), taking a turn every 256 KiB:
  * a 2.5 MB answer in one piece held the event loop for milliseconds.
+ * `write` spells each part (exact-numbers.ts: json.dumps's or pydantic's numbers).
  */
-export async function jsonInTurns(value: unknown): Promise<Buffer> {
+export async function jsonInTurns(value: unknown, write: (v: unknown) => string = pythonJson): Promise<Buffer> {
   const parts: Buffer[] = [];
   let pending = 0;
   const push = async (text: string) => {
@@ -69,7 +70,7 @@ export async function jsonInTurns(value: unknown): Promise<Buffer> {
   };
   const list = async (items: unknown[]) => {
     if (items.length === 0) return push("[]");
-    for (let i = 0; i < items.length; i++) await push((i === 0 ? "[" : ",") + pythonJson(items[i]));
+    for (let i = 0; i < items.length; i++) await push((i === 0 ? "[" : ",") + write(items[i]));
     await push("]");
   };
   if (Array.isArray(value)) await list(value);
@@ -82,7 +83,7 @@ export async function jsonInTurns(value: unknown): Promise<Buffer> {
         await list(member);
       } else {
         if (member === undefined || typeof member === "function") continue; // as JSON.stringify leaves them out
-        const text = pythonJson(member);
+        const text = write(member);
         await push(name + text);
       }
       open = ",";

@@ -8,7 +8,8 @@ usage: python3 diff.py HONCHO_URL SERVICE_URL SCENARIO [TAG]
             or ("SQL", statement) run on both databases, HONCHO_DB and SERVICE_DB)
   TAG       names the workspace(s) of this run ("{ws}" in the steps); default: the time
 environment: HONCHO_DB, SERVICE_DB (libpq URLs, for "SQL" steps); HONCHO_REDIS_PORT (a
-  Redis Honcho caches in: flushed after "SQL" steps, which Honcho's cache cannot see)
+  Redis Honcho caches in: flushed after "SQL" steps, which Honcho's cache cannot see);
+  SHOW_ALL=1 prints the steps that agree too (status and the start of the answer)
 exit status: 0 when no step differs"""
 import importlib.util
 import json
@@ -113,6 +114,8 @@ def main():
         b = service.call(method, path, body, ctype)
         na, nb = honcho.normalised(a[1]), service.normalised(b[1])
         if a[0] == b[0] and na == nb:
+            if os.environ.get("SHOW_ALL"):
+                print("=%d %s %s -> %s %s" % (i, method, path, a[0], na[:200]))
             continue
         if a[0] == b[0] and na == model_type_folded(nb):
             folded += 1

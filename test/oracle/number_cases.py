@@ -1,9 +1,11 @@
 """Writes test/oracle/number-cases.json: JSON texts full of numbers Python
 and JavaScript write differently (integral floats, exponents, -0.0, ints
 past 2^53, long fractions), each with Python's own round trip,
-json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")).
-test/unit/exact-numbers.test.ts parses each as the service parses a body and
-writes it back with pythonJson(); the two must be equal byte for byte.
+json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")),
+and pydantic-core's (pydantic_core.to_json(json.loads(text)), what FastAPI
+writes a response model's answer with). test/unit/exact-numbers.test.ts
+parses each as the service parses a body and writes it back with
+pythonJson() and pydanticJson(); each must be equal byte for byte.
 Then texts whose keys are integer-like, which a JavaScript object puts first
 where Python's dict keeps them as they came (exact-numbers.ts keeps that
 order too): given twice, escaped, nested, past 2^32 - 2 (no index then).
@@ -12,6 +14,8 @@ Run: python3 test/oracle/number_cases.py (not numbers.py: that would hide the st
 import json
 import os
 import random
+
+import pydantic_core
 
 OUT = os.path.join(os.path.dirname(__file__), "number-cases.json")
 
@@ -60,16 +64,21 @@ def keyed(r: random.Random, depth: int) -> str:
     return "{" + ", ".join(f'"{k}": {keyed(r, depth + 1)}' for k in keys) + "}"
 
 
+def case(text: str) -> dict:
+    v = json.loads(text)
+    return {"text": text, "python": json.dumps(v, ensure_ascii=False, separators=(",", ":")), "pydantic": pydantic_core.to_json(v).decode()}
+
+
 def main() -> None:
     r = random.Random(7)
     cases = []
     for _ in range(600):
         text = value(r, 0)
-        cases.append({"text": text, "python": json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))})
+        cases.append(case(text))
     r = random.Random(8)
     for _ in range(300):
         text = keyed(r, 0)
-        cases.append({"text": text, "python": json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))})
+        cases.append(case(text))
     with open(OUT, "w", encoding="utf-8") as f:
         f.write("[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in cases) + "\n]\n")
     print(f"{len(cases)} cases written to {OUT}")

@@ -1,20 +1,22 @@
 // Numbers as Python keeps them (src/json/exact-numbers.ts): every case of
 // test/oracle/number-cases.json (test/oracle/number_cases.py: Python's own
-// json.dumps(json.loads(text))) parsed as the service parses a body and
-// written back by pythonJson(), byte for byte; and what a copy, the scan and
-// the jsonb reader keep.
+// json.dumps(json.loads(text)), and pydantic-core's to_json of the same)
+// parsed as the service parses a body and written back by pythonJson() and
+// pydanticJson(), byte for byte; and what a copy, the scan and the jsonb
+// reader keep.
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseJsonBody } from "../../src/domain/validation/index.js";
 import { stripNul } from "../../src/domain/validation/strings.js";
-import { holdsExactNumbers, mayHoldExactNumbers, mergedAsPython, parseKeepingNumbers, pythonJson } from "../../src/json/exact-numbers.js";
+import { pydanticFloatText } from "../../src/json/float-repr.js";
+import { holdsExactNumbers, mayHoldExactNumbers, mergedAsPython, parseKeepingNumbers, pydanticJson, pythonJson } from "../../src/json/exact-numbers.js";
 
-const cases = JSON.parse(fs.readFileSync(new URL("../oracle/number-cases.json", import.meta.url), "utf8")) as { text: string; python: string }[];
+const cases = JSON.parse(fs.readFileSync(new URL("../oracle/number-cases.json", import.meta.url), "utf8")) as { text: string; python: string; pydantic: string }[];
 
-function roundTrip(text: string): string {
+function roundTrip(text: string, write = pythonJson): string {
   const parsed = parseJsonBody(text);
   if (!parsed.ok) throw new Error(`${text}: ${JSON.stringify(parsed.issues)}`);
-  return parsed.exactRoot ?? pythonJson(parsed.value);
+  return parsed.exactRoot ?? write(parsed.value);
 }
 
 describe("JSON numbers written as Python writes them", () => {
@@ -24,6 +26,22 @@ describe("JSON numbers written as Python writes them", () => {
     expect(wrong).toEqual([]);
     // the cases hold what JavaScript alone gets wrong
     expect(cases.filter((c) => JSON.stringify(JSON.parse(c.text)) !== c.python).length).toBeGreaterThan(250);
+  });
+
+  it("every oracle case, as pydantic-core writes it (FastAPI's answers through a response model)", () => {
+    const pydantic = (text: string) => {
+      const parsed = parseJsonBody(text);
+      if (!parsed.ok) throw new Error(text);
+      // a number alone: its Python text, spelt as pydantic spells it
+      return parsed.exactRoot !== undefined ? pydanticFloatText(parsed.exactRoot) : pydanticJson(parsed.value);
+    };
+    const wrong = cases.filter((c) => pydantic(c.text) !== c.pydantic).map((c) => ({ ...c, got: pydantic(c.text) }));
+    expect(wrong).toEqual([]);
+    // the cases hold floats the two spell differently (1e-07 and 1e-7, 1e-05 and 0.00001)
+    expect(cases.filter((c) => c.python !== c.pydantic).length).toBeGreaterThan(50);
+    expect(pydanticJson(parseKeepingNumbers('{"a": [1e-07, 1.5e-05, 1e-300, 1e+16, 1.0, 12345678901234567890]}'))).toBe(
+      '{"a":[1e-7,0.000015,1e-300,1e+16,1.0,12345678901234567890]}',
+    );
   });
 
   it("the slow path (NaN, a key twice, escapes in keys) keeps them too", () => {
