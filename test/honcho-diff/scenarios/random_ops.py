@@ -12,7 +12,10 @@ Kept away from differences known and documented, which would hide the rest:
   Python set's members, in an order its hash seed picks);
 - no membership write names a deleted session: Honcho's writes the members of
   an inactive session, then answers 404 (the service writes nothing);
-- no special tokens in content (Honcho answers 422, the service stores text)."""
+- no special tokens in content (Honcho answers 422, the service stores text).
+
+One call in ten or so is an upload; one body in ten has a value of another
+type somewhere, or a key missing."""
 import json
 import os
 import random
@@ -199,14 +202,69 @@ def step(r, messages_made, deleted):
     return ("GET", WS + "/sessions/%s/summaries" % s, None)
 
 
+B = "randomopsboundary"
+FILES = [(b"hello world", "a.txt", "text/plain"), (b'{"a": 1e-07, "b": [1, 2.0]}', "a.json", "application/json"),
+         (b'[{"content": "m1"}, {"content": "m2"}]', "list.json", "application/json"), ("h\u00e9llo \U0001F600\n".encode() * 40, "u.md", "text/markdown"),
+         (("word " * 3000).encode(), "big.txt", "text/plain"), (b"", "empty.txt", "text/plain")]
+
+
+def upload(r, s):
+    fields = {"peer_id": r.choice(PEERS + ["bad name", ""])}
+    if r.random() < 0.3:
+        fields["metadata"] = json.dumps(metadata(r)) if r.random() < 0.8 else "not json"
+    if r.random() < 0.2:
+        fields["configuration"] = json.dumps(r.choice([{}, {"reasoning": {"enabled": False}}, {"x": 1}]))
+    if r.random() < 0.2:
+        fields["created_at"] = r.choice(DATES + ["yesterday"])
+    data, name, ctype = r.choice(FILES)
+    parts = [("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (B, k)).encode() + v.encode() + b"\r\n" for k, v in fields.items()]
+    parts.append(("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n" % (B, name, ctype)).encode() + data + b"\r\n")
+    parts.append(("--%s--\r\n" % B).encode())
+    return ("POST", WS + "/sessions/%s/messages/upload" % s, b"".join(parts), {"ctype": "multipart/form-data; boundary=" + B})
+
+
+WRONG = [None, 1, 1.5, "x", "", True, [], {}, [1], {"a": 1}, "bad name", "x" * 600]
+
+
+def mutated(r, body):
+    """The body with one value somewhere replaced by one of another type, or one key dropped."""
+    paths = []
+
+    def walk(v, path):
+        paths.append(path)
+        if isinstance(v, dict):
+            for k in v:
+                walk(v[k], path + [k])
+        elif isinstance(v, list):
+            for n, x in enumerate(v):
+                walk(x, path + [n])
+
+    walk(body, [])
+    path = r.choice(paths)
+    if not path:
+        return r.choice(WRONG)
+    parent = body
+    for k in path[:-1]:
+        parent = parent[k]
+    if isinstance(parent, dict) and r.random() < 0.3:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = r.choice(WRONG)
+    return body
+
+
 def steps():
     r = random.Random(int(os.environ.get("RANDOM_SEED", "1")))
     out = [("POST", W, json.dumps({"id": "{ws}"}))] + [("POST", WS + "/peers", json.dumps({"id": p})) for p in PEERS]
     made = 0
     deleted = set()
     for _ in range(int(os.environ.get("RANDOM_STEPS", "400"))):
-        st = step(r, made, deleted)
+        st = step(r, made, deleted) if r.random() < 0.92 else upload(r, r.choice(SESSIONS))
+        if st[0] in ("POST", "PUT") and isinstance(st[2], str) and r.random() < 0.1:
+            st = (st[0], st[1], json.dumps(mutated(r, json.loads(st[2]))))
         if st[0] == "POST" and st[1].endswith("/messages"):
-            made += len(json.loads(st[2])["messages"])
+            sent = json.loads(st[2])
+            messages = sent.get("messages") if isinstance(sent, dict) else None
+            made += len(messages) if isinstance(messages, list) else 0
         out.append(st)
     return out
