@@ -54,6 +54,15 @@ describe("numbers as Honcho keeps them", () => {
     await storedAsPython(sql`SELECT metadata::text AS text FROM messages WHERE public_id = ${id}`, '{"v": 2.0, "id": 98765432109876543210}');
   });
 
+  it("a body past 64 KiB, whose answer is written in parts: the same spelling", async () => {
+    const long = "word ".repeat(4000);
+    const messages = [0, 1, 2, 3].map((n) => `{"content": "${long}${n}", "peer_id": "alice", "metadata": ${SENT}}`);
+    const made = await send("POST", "/v3/workspaces/acme/sessions/big/messages", `{"messages": [${messages.join(",")}]}`);
+    expect(made.status).toBe(201);
+    expect(made.text.length).toBeGreaterThan(64 * 1024);
+    expect(made.text.split(`"metadata":${ANSWERED}`).length - 1).toBe(4);
+  });
+
   it("workspace, peer and session metadata and configuration: stored and read back as Honcho does", async () => {
     const ws = await send("POST", "/v3/workspaces", `{"id": "nums", "metadata": ${SENT}, "configuration": {"summary": {"messages_per_short_summary": 12.0}, "x": 1.0, "deep": {"y": 2.0}}}`);
     expect(ws.status).toBe(201);
