@@ -10,9 +10,10 @@ Kept away from differences known and documented, which would hide the rest:
 - the peers are created one a step first: peers created in one statement share
   a created_at, and their order in a list is then the heap's (Honcho inserts a
   Python set's members, in an order its hash seed picks);
-- no membership write names a deleted session: Honcho's writes the members of
+- no membership write names a deleted session: Honcho writes the members of
   an inactive session, then answers 404 (the service writes nothing);
-- no special tokens in content (Honcho answers 422, the service stores text).
+- no o200k special tokens in content (Honcho answers 422, the service stores
+  text); cl100k's <|fim_prefix|> is ordinary text to both.
 
 One call in ten or so is an upload; one body in ten has a value of another
 type somewhere, or a key missing."""
