@@ -8,8 +8,8 @@ prints every step.
 
 Kept away from differences known and documented, which would hide the rest:
 - the peers are created one a step first: peers created in one statement share
-  a created_at, and their order in a list is then the heap's (Honcho inserts a
-  Python set's members, in an order its hash seed picks);
+  a created_at, and Honcho lists peers by created_at alone, so their order is
+  then whatever the plan reads first;
 - no membership write names a deleted session: Honcho writes the members of
   an inactive session, then answers 404 (the service writes nothing);
 - no o200k special tokens in content (Honcho answers 422, the service stores
