@@ -206,10 +206,8 @@ describe("DELETE /v3/workspaces/{workspace_id}", () => {
     expect((await deletionRows("wd-1")).filter((r) => r.payload.deletion_type === "workspace")).toHaveLength(2);
   });
 
-  it("validates the path, and admits the workspace's own token only", async () => {
-    expect((await del("bad%20name")).json.detail).toEqual([
-      { type: "string_pattern_mismatch", loc: ["path", "workspace_id"], msg: "String should match pattern '^[a-zA-Z0-9_-]+$'", input: "bad name", ctx: { pattern: "^[a-zA-Z0-9_-]+$" } },
-    ]);
+  it("takes the path as Honcho's plain str, and admits the workspace's own token only", async () => {
+    expect(await del("bad%20name")).toMatchObject({ status: 404, json: { detail: "Workspace bad name not found" } });
     await rest(app.url, "POST", "/v3/workspaces", { id: "wd-2" });
     for (const claims of [{ w: "other" }, { w: "wd-2", p: "alice" }, { w: "wd-2", s: "s1" }]) {
       expect(await del("wd-2", bearer(claims, SECRET), secured.url)).toMatchObject({ status: 401, json: { detail: "JWT not permissioned for this resource" } });

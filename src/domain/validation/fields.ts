@@ -23,6 +23,21 @@ export function name(v: unknown, loc: Loc, issues: ValidationIssue[]): string | 
   return v;
 }
 
+/**
+ * A name in a path that Honcho takes as a plain `str`: its read routes, and
+ * writes to rows that exist (a session's or a message's update, a delete, a
+ * clone). Any text a row can hold is looked up as it is, so a workspace under
+ * one of Honcho's legacy names (an app named before the name pattern, say
+ * "acme.prod", kept by its peer-paradigm migration) is served as Honcho
+ * serves it, and a name no row has is simply not found. Text no row can hold
+ * (empty, NUL, a lone surrogate) keeps name()'s 422. Routes that may create
+ * the row they name keep name(): the pattern is Honcho's rule for a new name.
+ */
+export function pathName(v: unknown, loc: Loc, issues: ValidationIssue[]): string | undefined {
+  if (typeof v === "string" && v.length > 0 && !v.includes("\u0000") && !hasLoneSurrogate(v)) return v;
+  return name(v, loc, issues);
+}
+
 // Names the pattern refuses that are admitted for the length of one
 // validation (admitting): peers that exist under a name Honcho no longer
 // lets be created, its legacy names and its scope peers (handlers/peer-names.ts).

@@ -4,7 +4,7 @@
 // Honcho's filter language, parsed for the resource listed.
 import type { FilterCondition } from "../filters/index.js";
 import { optionalBody } from "./bodies.js";
-import { has, name, type Obj } from "./fields.js";
+import { has, pathName, type Obj } from "./fields.js";
 import { type Validated, type ValidationIssue } from "./issues.js";
 import { filterOf, filtersOf, pageQuery, type PageQuery } from "./paging.js";
 
@@ -31,7 +31,7 @@ export type PeerKind = "scope" | "all" | null;
 /** POST /v3/workspaces/{workspace_id}/peers/list (PeerGet: filters, kind). */
 export function validatePeerList(path: { workspace_id: unknown }, query: Query, body: unknown): Validated<ListQuery & { workspaceId: string; kind: PeerKind }> {
   const issues: ValidationIssue[] = [];
-  const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
+  const workspaceId = pathName(path.workspace_id, ["path", "workspace_id"], issues);
   const paging = pageQuery(query, issues);
   const b = optionalBody(body, "PeerGet", issues);
   const filters = filtersOf(b, issues);
@@ -50,7 +50,7 @@ function kindOf(b: Obj | undefined, issues: ValidationIssue[]): PeerKind | undef
 /** POST /v3/workspaces/{workspace_id}/sessions/list (SessionGet). */
 export function validateSessionList(path: { workspace_id: unknown }, query: Query, body: unknown): Validated<ListQuery & { workspaceId: string }> {
   const issues: ValidationIssue[] = [];
-  const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
+  const workspaceId = pathName(path.workspace_id, ["path", "workspace_id"], issues);
   const paging = pageQuery(query, issues);
   const filters = filtersOf(optionalBody(body, "SessionGet", issues), issues);
   return done(issues, () => ({ workspaceId: workspaceId!, ...paging, filter: filterOf("sessions", filters) }));
@@ -63,8 +63,8 @@ export function validatePeerSessionList(
   body: unknown,
 ): Validated<ListQuery & { workspaceId: string; peerId: string }> {
   const issues: ValidationIssue[] = [];
-  const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
-  const peerId = name(path.peer_id, ["path", "peer_id"], issues);
+  const workspaceId = pathName(path.workspace_id, ["path", "workspace_id"], issues);
+  const peerId = pathName(path.peer_id, ["path", "peer_id"], issues);
   const paging = pageQuery(query, issues);
   const filters = filtersOf(optionalBody(body, "SessionGet", issues), issues);
   return done(issues, () => ({ workspaceId: workspaceId!, peerId: peerId!, ...paging, filter: filterOf("sessions", filters) }));

@@ -3,7 +3,7 @@
 // for PUT Honcho's PeerCardSet body {peer_card: list[str]} with NUL removed
 // from each string.
 import { requiredBody } from "./bodies.js";
-import { has, name } from "./fields.js";
+import { has, name, pathName } from "./fields.js";
 import { issue, type Loc, type Validated, type ValidationIssue } from "./issues.js";
 import { stripNul } from "./strings.js";
 import { storable } from "./storable.js";
@@ -29,7 +29,7 @@ function target(query: { target?: unknown }, issues: ValidationIssue[]): string 
 /** GET .../peers/{peer_id}/card?target= */
 export function validatePeerCardGet(path: { workspace_id: unknown; peer_id: unknown }, query: { target?: unknown }): Validated<PeerCardRef> {
   const issues: ValidationIssue[] = [];
-  const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
+  const workspaceId = pathName(path.workspace_id, ["path", "workspace_id"], issues);
   const peerId = name(path.peer_id, ["path", "peer_id"], issues);
   const t = target(query, issues);
   return done(issues, () => ({ workspaceId: workspaceId!, peerId: peerId!, observed: t ?? peerId! }));

@@ -2,7 +2,7 @@
 // Honcho's models (MessageUpdate, MessageGet, fastapi-pagination's page
 // query). The get-or-create routes' models are in get-or-create.ts.
 import type { FilterCondition } from "../filters/index.js";
-import { has, isObject, metadataOf, name, type Obj } from "./fields.js";
+import { has, isObject, metadataOf, pathName, type Obj } from "./fields.js";
 import { issue, MISSING, RawBody, type Validated, type ValidationIssue } from "./issues.js";
 import { optionalBody } from "./bodies.js";
 import { filterOf, filtersOf, pageQuery, type PageQuery } from "./paging.js";
@@ -28,8 +28,8 @@ export interface MessageRef {
 
 export function validateMessageRef(path: { workspace_id: string; session_id: string; message_id: string }): Validated<MessageRef> {
   const issues: ValidationIssue[] = [];
-  const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
-  const sessionId = name(path.session_id, ["path", "session_id"], issues);
+  const workspaceId = pathName(path.workspace_id, ["path", "workspace_id"], issues);
+  const sessionId = pathName(path.session_id, ["path", "session_id"], issues);
   if (typeof path.message_id !== "string") issues.push(issue.stringType(["path", "message_id"], path.message_id));
   return done(issues, () => ({ workspaceId: workspaceId!, sessionId: sessionId!, messageId: path.message_id }));
 }
@@ -59,8 +59,8 @@ export function validateMessageList(
   body: unknown,
 ): Validated<MessageQuery> {
   const issues: ValidationIssue[] = [];
-  const workspaceId = name(path.workspace_id, ["path", "workspace_id"], issues);
-  const sessionId = name(path.session_id, ["path", "session_id"], issues);
+  const workspaceId = pathName(path.workspace_id, ["path", "workspace_id"], issues);
+  const sessionId = pathName(path.session_id, ["path", "session_id"], issues);
   const paging = pageQuery(query, issues);
   const filters = filtersOf(optionalBody(body, "MessageGet", issues), issues);
   return done(issues, () => ({ workspaceId: workspaceId!, sessionId: sessionId!, ...paging, filter: filterOf("messages", filters) }));
