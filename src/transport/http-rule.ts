@@ -32,12 +32,14 @@ function compile(rule: HttpRule, method: DescMethod, successStatus: number): Htt
   const verb = kind === "custom" ? value!.kind.toUpperCase() : String(kind).toUpperCase();
   const template = kind === "custom" ? value!.path : (value as string);
   const names: string[] = [];
+  const wild: boolean[] = []; // {name=**}: may span segments
   const source = template
     .split("/")
     .map((seg) => {
       const v = /^\{([a-z_][a-z0-9_.]*)(?:=(\*\*?))?\}$/i.exec(seg);
       if (!v) return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       names.push(v[1]!);
+      wild.push(v[2] === "**");
       return v[2] === "**" ? "(.+)" : "([^/]+)";
     })
     .join("/");
@@ -55,16 +57,23 @@ function compile(rule: HttpRule, method: DescMethod, successStatus: number): Htt
       const m = re.exec(path);
       if (!m) return undefined;
       const params: Record<string, string> = {};
-      names.forEach((n, i) => (params[n] = safeDecode(m[i + 1]!)));
+      for (let i = 0; i < names.length; i++) {
+        const value = unquote(m[i + 1]!);
+        // uvicorn hands Starlette the decoded path: an escaped slash splits the segment there, and the route does not match
+        if (value.includes("/") && !wild[i]) return undefined;
+        params[names[i]!] = value;
+      }
       return params;
     },
   };
 }
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment; // a malformed escape stays literal, and validation reports it
-  }
+/**
+ * Python's urllib.parse.unquote, as uvicorn decodes a path: each run of %XX
+ * escapes is bytes read as UTF-8 with U+FFFD for what is not, and a `%` not
+ * followed by two hex digits stays as it is.
+ */
+export function unquote(segment: string): string {
+  if (!segment.includes("%")) return segment;
+  return segment.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
 }

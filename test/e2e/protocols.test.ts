@@ -81,6 +81,14 @@ describe("REST", () => {
     expect(wrong.status).toBe(405);
     expect(await wrong.json()).toEqual({ detail: "Method Not Allowed" });
   });
+
+  it("decodes a path as uvicorn does: an escaped slash is a slash (no route), bytes not UTF-8 are U+FFFD", async () => {
+    const slash = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/s%2Fx/messages/list`, { method: "POST" });
+    expect(slash.status).toBe(404);
+    expect(await slash.json()).toEqual({ detail: "Not Found" });
+    const bytes = await fetch(`${t.app.url}/v3/workspaces/acme/sessions/a%FFb%C3%A9/summaries`);
+    expect(await bytes.json()).toEqual({ id: "a\ufffdbé", short_summary: null, long_summary: null });
+  });
 });
 
 describe.each(Object.entries(rpcProtocols))("%s", (name, transport) => {

@@ -20,7 +20,7 @@ const bad: Bad[] = [
   { name: "101 messages", workspace: "acme", session: "s", messages: Array.from({ length: 101 }, () => ({ content: "x", peerId: "a" })) },
   { name: "content too long (emoji)", workspace: "acme", session: "s", messages: [{ content: "😀".repeat(25_001), peerId: "a" }] },
   { name: "empty peer", workspace: "acme", session: "s", messages: [{ content: "x", peerId: "" }] },
-  { name: "bad peer and path", workspace: "ac me", session: "s/1", messages: [{ content: "x", peerId: "bad name" }] },
+  { name: "bad peer and path", workspace: "ac me", session: "s 1", messages: [{ content: "x", peerId: "bad name" }] },
   { name: "metadata too deep", workspace: "acme", session: "s", messages: [{ content: "x", peerId: "a", metadata: deep }] },
   { name: "metadata too wide", workspace: "acme", session: "s", messages: [{ content: "x", peerId: "a", metadata: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) }] },
   { name: "instructions over budget", workspace: "acme", session: "s", messages: [{ content: "x", peerId: "a", configuration: { reasoning: { customInstructions: " a".repeat(2001) } } }] },
