@@ -3,7 +3,7 @@ on one database: threads send message batches, membership changes and
 metadata updates to either server at random for a while, then the rows are
 checked as Honcho's own writer would leave them. See README.md.
 
-usage: python3 concurrent.py HONCHO_URL SERVICE_URL DATABASE_URL [SECONDS] [THREADS] [TAG]
+usage: python3 coexist_writes.py HONCHO_URL SERVICE_URL DATABASE_URL [SECONDS] [THREADS] [TAG]
   DATABASE_URL  the libpq URL of the database both serve (read with psql)
 checks:
   - the service answers no 5xx (Honcho's own can: two of its writers upsert
