@@ -25,8 +25,9 @@ export function name(v: unknown, loc: Loc, issues: ValidationIssue[]): string | 
 
 /**
  * A name in a path that Honcho takes as a plain `str`: its read routes, and
- * writes to rows that exist (a message's metadata, a delete, a clone). Any text a row can hold is looked up as it is, so a workspace under
- * one of Honcho's legacy names (an app named before the name pattern, say
+ * writes to rows that exist (a message's metadata, a delete, a clone). Any
+ * text a row can hold is looked up as it is, so a workspace under one of
+ * Honcho's legacy names (an app named before the name pattern, say
  * "acme.prod", kept by its peer-paradigm migration) is served as Honcho
  * serves it, and a name no row has is simply not found. Text no row can hold
  * (empty, NUL, a lone surrogate) keeps name()'s 422. Routes that may create

@@ -67,6 +67,11 @@ def configuration(r, kind):
     return out
 
 
+def update(r, kind):
+    """An update's body: a random metadata and configuration, each kept or left out."""
+    return {k: v for k, v in (("metadata", metadata(r)), ("configuration", configuration(r, kind))) if r.random() < 0.6}
+
+
 def comparison(r, kind):
     """A filter value for one metadata key: a literal or an operator object."""
     c = r.randrange(6)
@@ -137,7 +142,7 @@ def step(r, messages_made, deleted):
     if c == 0:
         return ("POST", W, j({"id": "{ws}", "metadata": metadata(r), "configuration": configuration(r, "workspace")}))
     if c == 1:
-        return ("PUT", WS, j({k: v for k, v in (("metadata", metadata(r)), ("configuration", configuration(r, "workspace"))) if r.random() < 0.6}))
+        return ("PUT", WS, j(update(r, "workspace")))
     if c == 2:
         body = {"id": p}
         if r.random() < 0.5:
@@ -146,7 +151,7 @@ def step(r, messages_made, deleted):
             body["configuration"] = configuration(r, "peer")
         return ("POST", WS + "/peers", j(body))
     if c == 3:
-        return ("PUT", WS + "/peers/" + p, j({k: v for k, v in (("metadata", metadata(r)), ("configuration", configuration(r, "peer"))) if r.random() < 0.6}))
+        return ("PUT", WS + "/peers/" + p, j(update(r, "peer")))
     if c == 4:
         return ("POST", WS + "/peers/list" + page(r), j({"filters": filters(r, "peers")} if r.random() < 0.8 else {}))
     if c in (5, 6):
@@ -159,7 +164,7 @@ def step(r, messages_made, deleted):
             body["configuration"] = configuration(r, "session")
         return ("POST", WS + "/sessions", j(body))
     if c == 7:
-        return ("PUT", WS + "/sessions/" + s, j({k: v for k, v in (("metadata", metadata(r)), ("configuration", configuration(r, "session"))) if r.random() < 0.6}))
+        return ("PUT", WS + "/sessions/" + s, j(update(r, "session")))
     if c == 8:
         return ("POST", WS + "/sessions/list" + page(r), j({"filters": filters(r, "sessions")} if r.random() < 0.8 else {}))
     if c == 9:
