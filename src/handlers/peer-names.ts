@@ -6,12 +6,12 @@
 // The service keeps pydantic's refusal of such a name (the conformance
 // file's), unless that peer exists: validation admits the names it
 // refused only by the pattern at these positions (validated-rpc.ts,
-// peerNamesAt), and the handler vets them here before it acts.
+// legacyNamesAt), and the handler vets them here before it acts.
 import { DomainError, ValidationFailed } from "../domain/errors.js";
 import { pyListRepr, pySorted } from "../domain/filters/python.js";
 import type { Loc } from "../domain/validation/index.js";
 import type { ResourceStore } from "../store/resource-store.js";
-import { peerNamesVetted, unvettedPeerNames } from "./validated-rpc.js";
+import { namesVetted, unvettedNames } from "./validated-rpc.js";
 
 /** The positions: a message's author, an upload's peer, the peer in a path. */
 export const messageAuthors = (loc: Loc) => loc.length === 4 && loc[0] === "body" && loc[1] === "messages" && loc[3] === "peer_id";
@@ -24,14 +24,14 @@ export const pathPeer = (loc: Loc) => loc.length === 2 && loc[0] === "path" && l
  * scopes among them: a scope may not author messages nor be updated as a peer.
  */
 export async function vetPeerNames(resources: ResourceStore, workspace: string, value: object, refuse?: (scopes: string[]) => DomainError): Promise<void> {
-  const issues = unvettedPeerNames(value);
+  const issues = unvettedNames(value);
   if (issues === undefined) return;
   const kinds = await resources.peerKinds(workspace, [...new Set(issues.map((i) => i.input as string))]);
   const missing = issues.filter((i) => !kinds.has(i.input as string));
   if (missing.length > 0) throw new ValidationFailed(missing);
   const scopes = [...kinds].filter(([, kind]) => kind === "scope").map(([n]) => n);
   if (refuse && scopes.length > 0) throw refuse(pySorted(scopes));
-  peerNamesVetted(value);
+  namesVetted(value);
 }
 
 /** Honcho's reject_scope_peers for a message's author (src/crud/message.py). */

@@ -31,6 +31,7 @@ import { membershipRules, namedMembers, refusedAs, sessionOf } from "./membershi
 import { timestampFromMicros } from "./shapes.js";
 import type { Dependencies, Policy, ServiceBinding } from "./types.js";
 import { validatedRpc } from "./validated-rpc.js";
+import { pathWorkspace, vetSessionWorkspace } from "./workspace-names.js";
 
 const str = (v: unknown) => v as string;
 
@@ -68,6 +69,7 @@ function rpcs(deps: Dependencies) {
           peers: Object.fromEntries((v.peers ?? []).map(([peer, c]) => [peer, { ...c } as JsonObject])),
           scopes: v.scopes ?? [],
         }),
+      pathWorkspace,
     ),
   };
 }
@@ -102,6 +104,7 @@ export function resourceBindings(deps: Dependencies): ServiceBinding[] {
     const v = rpc.session.valueOf(req);
     const withScopes = (v.scopes?.length ?? 0) > 0;
     authorizeSessionCreate(await claimsOf(auth, ctx), v.workspaceId, v.id, withScopes);
+    await vetSessionWorkspace(resources, v, v.id);
     const peers = v.peers ?? [];
     const impossible = impossiblePeerNames(peers.map(([name]) => name));
     if (impossible) throw impossible;

@@ -31,6 +31,7 @@ import { sessionOf } from "./data-plane-shapes.js";
 import { offsetOf, pageOf } from "./pages.js";
 import { sessionRead, sessionTarget, sessionWrite, type Dependencies, type ServiceBinding } from "./types.js";
 import { validatedRpc } from "./validated-rpc.js";
+import { pathWorkspace, vetSessionWorkspace } from "./workspace-names.js";
 
 const m = SessionService.method;
 
@@ -76,6 +77,7 @@ export function sessionBindings(deps: Dependencies): ServiceBinding[] {
     m.updateSession,
     ({ path, body }) => validateSessionUpdate({ workspace_id: path.workspace_id, session_id: path.session_id }, body, deps.honcho.maxCustomInstructionsTokens),
     (v) => create(UpdateSessionRequestSchema, { workspaceId: v.workspaceId, sessionId: v.sessionId }),
+    pathWorkspace,
   );
   return [
     {
@@ -88,6 +90,7 @@ export function sessionBindings(deps: Dependencies): ServiceBinding[] {
         },
         async updateSession(req: UpdateSessionRequest) {
           const v = updateSessionRpc.valueOf(req);
+          await vetSessionWorkspace(deps.resources, v, v.sessionId);
           const updated = await store.updates.session(v.workspaceId, v.sessionId, { workspace: newId(), session: newId() }, v);
           if (!updated) throw notFound(`Session ${v.sessionId} not found in workspace ${v.workspaceId}`);
           const { row, prior } = updated;

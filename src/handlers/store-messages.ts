@@ -11,7 +11,7 @@ import { microsToIso, type NewMessage } from "../domain/validation/index.js";
 import { keepDatetimeText } from "../json/datetime-text.js";
 import type { IdempotencyKey } from "../store/message-store.js";
 import { messageOf } from "./shapes.js";
-import { unvettedPeerNames } from "./validated-rpc.js";
+import { unvettedNames } from "./validated-rpc.js";
 import type { Dependencies } from "./types.js";
 
 export interface MessageToStore extends NewMessage {
@@ -39,7 +39,7 @@ export async function storeMessages(
   once?: Omit<IdempotencyKey, "ttlSeconds">,
 ): Promise<StoreOutcome> {
   // an author admitted by validation only to be vetted must have been (a handler's duty): never create such a peer
-  if (unvettedPeerNames(batch) !== undefined) throw new Error("storeMessages: authors not vetted (vetPeerNames)");
+  if (unvettedNames(batch) !== undefined) throw new Error("storeMessages: authors not vetted (vetPeerNames)");
   const peers = [...new Set(batch.messages.map((m) => m.peerId))].map((name) => ({ name, newId: newId() }));
   const { counts, chunks } = await tokens.analyse(batch.messages.map((m) => m.content), embeddingChunkTokens);
   const rows = batch.messages.map((m, i) => ({

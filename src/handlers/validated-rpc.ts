@@ -22,24 +22,26 @@ export interface ValidatedRpc<V> {
   valueOf(req: MessageShape<DescMessage>): V;
 }
 
-// A value whose peer names at `peerNamesAt` only the name pattern refused
+// A value whose names at `legacyNamesAt` only the name pattern refused
 // (admitted): the issues the handler must settle against the store before
-// it acts (peer-names.ts), since Honcho takes an existing peer of such a name.
+// it acts, since Honcho takes a row that exists under such a name (an
+// existing peer: peer-names.ts; a session in an existing workspace:
+// workspace-names.ts).
 const unvetted = new WeakMap<object, ValidationIssue[]>();
-export const unvettedPeerNames = (value: object): ValidationIssue[] | undefined => unvetted.get(value);
-/** The handler has vetted the value's peer names (peer-names.ts): nothing is left to vet. */
-export const peerNamesVetted = (value: object): void => void unvetted.delete(value);
+export const unvettedNames = (value: object): ValidationIssue[] | undefined => unvetted.get(value);
+/** The handler has vetted the value's admitted names: nothing is left to vet. */
+export const namesVetted = (value: object): void => void unvetted.delete(value);
 
 /**
- * The validated value, or ValidationFailed. Where every issue is a peer name
- * at `peerNamesAt` that only the name pattern refused, the value validation
+ * The validated value, or ValidationFailed. Where every issue is a name at
+ * `legacyNamesAt` that only the name pattern refused, the value validation
  * gives with those names admitted, the issues kept for the handler to vet.
  */
-export function settled<V>(validate: () => Validated<V>, peerNamesAt?: (loc: Loc) => boolean): V {
+export function settled<V>(validate: () => Validated<V>, legacyNamesAt?: (loc: Loc) => boolean): V {
   const r = validate();
   if (r.ok) return r.value;
-  const onlyPeerNames = peerNamesAt !== undefined && r.issues.every((i) => i.type === "string_pattern_mismatch" && typeof i.input === "string" && peerNamesAt(i.loc));
-  if (!onlyPeerNames) throw new ValidationFailed(r.issues);
+  const onlyLegacyNames = legacyNamesAt !== undefined && r.issues.every((i) => i.type === "string_pattern_mismatch" && typeof i.input === "string" && legacyNamesAt(i.loc));
+  if (!onlyLegacyNames) throw new ValidationFailed(r.issues);
   const again = admitting(new Set(r.issues.map((i) => i.input as string)), validate);
   if (!again.ok) throw new ValidationFailed(r.issues);
   unvetted.set(again.value as object, r.issues);
@@ -50,15 +52,15 @@ export function validatedRpc<V>(
   method: DescMethod,
   validate: (parts: Parts) => Validated<V>,
   toRequest: (value: V) => MessageShape<DescMessage>,
-  /** where a peer name may be one Honcho's pattern no longer admits (its handler vets them: peer-names.ts) */
-  peerNamesAt?: (loc: Loc) => boolean,
+  /** where a name may be one Honcho's pattern no longer admits (its handler vets them: peer-names.ts, workspace-names.ts) */
+  legacyNamesAt?: (loc: Loc) => boolean,
 ): ValidatedRpc<V> {
   const seen = new WeakMap<object, V>();
   const toView = jsonWriterFor(method.input);
   const rule = getOption(method, http);
   const template = rule.pattern.case === "custom" ? rule.pattern.value.path : String(rule.pattern.value ?? "");
   const pathFields = [...template.matchAll(/\{([^}=]+)/g)].map((m) => m[1]!);
-  const check = (parts: Parts): V => settled(() => validate(parts), peerNamesAt);
+  const check = (parts: Parts): V => settled(() => validate(parts), legacyNamesAt);
   return {
     decode(path, body, query) {
       const value = check({ path, query: query ?? {}, body });

@@ -40,6 +40,8 @@ export interface ResourceStore {
   isActiveMember(workspace: string, session: string, peer: string): Promise<boolean>;
   /** Which of these peers exist, each a scope (Honcho's is_scope_peer: the reserved prefix and the kind flag) or not. */
   peerKinds(workspace: string, names: string[]): Promise<Map<string, "scope" | "peer">>;
+  /** The workspace holds a session of this name, active or not. */
+  sessionExists(workspace: string, name: string): Promise<boolean>;
 }
 
 const MICROS = `${micros("created_at")} AS micros`;
@@ -106,6 +108,13 @@ export function createResourceStore(sql: Sql, t: Tables): ResourceStore {
         SELECT p.name, ${sql.unsafe(isScopePeer("p"))} AS scope FROM ${t.peers} p
         WHERE p.workspace_name = ${workspace} AND p.name = ANY(${storable}::text[])`;
       return new Map(rows.map((r) => [r.name, r.scope ? "scope" : "peer"]));
+    },
+
+    async sessionExists(workspace, name) {
+      // text PostgreSQL cannot hold names no stored row
+      if (workspace.includes("\0") || name.includes("\0")) return false;
+      const rows = await sql`SELECT 1 FROM ${t.sessions} WHERE workspace_name = ${workspace} AND name = ${name}`;
+      return rows.length > 0;
     },
 
     async isActiveMember(workspace, session, peer) {
