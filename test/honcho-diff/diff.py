@@ -5,12 +5,18 @@ now). See README.md here.
 
 usage: python3 diff.py HONCHO_URL SERVICE_URL SCENARIO [TAG]
   SCENARIO  a file of scenarios/ (its steps(): a list of (method, path, body[, options])
-            or ("SQL", statement) run on both databases, HONCHO_DB and SERVICE_DB)
+            or ("SQL", statement) run on both databases, HONCHO_DB and SERVICE_DB);
+            options: "ctype", and "claims" (a JWT's claims, "{ws}" filled, sent as
+            a bearer token signed with JWT_SECRET or "secret") or "token" (sent as it is)
   TAG       names the workspace(s) of this run ("{ws}" in the steps); default: the time
 environment: HONCHO_DB, SERVICE_DB (libpq URLs, for "SQL" steps); HONCHO_REDIS_PORT (a
   Redis Honcho caches in: flushed after "SQL" steps, which Honcho's cache cannot see);
-  SHOW_ALL=1 prints the steps that agree too (status and the start of the answer)
+  SHOW_ALL=1 prints the steps that agree too (status and the start of the answer);
+  JWT_SECRET, the secret both servers were started with (AUTH_JWT_SECRET), for "claims"
 exit status: 0 when no step differs"""
+import base64
+import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -52,11 +58,14 @@ class Server:
         text = NOW_RE.sub(lambda m: '"<now%s%s>"' % ("." + str(len(m.group(2)) - 1) if m.group(2) else "", m.group(3) or ""), text)
         return ID_RE.sub(lambda m: '"%s"' % self.ids[m.group(1)] if m.group(1) in self.ids else m.group(0), text)
 
-    def call(self, method, path, body, ctype):
+    def call(self, method, path, body, ctype, token=None):
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else self.fill(body).encode("utf-8", "surrogatepass")
-        req = urllib.request.Request(self.base + self.fill(path), data=data, method=method, headers={"content-type": ctype} if ctype else {})
+        headers = {"content-type": ctype} if ctype else {}
+        if token is not None:
+            headers["authorization"] = "Bearer " + token
+        req = urllib.request.Request(self.base + self.fill(path), data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=60) as r:
                 status, text = r.status, r.read().decode("utf-8", "replace")
@@ -81,6 +90,22 @@ def model_type_folded(text):
             e.pop("ctx", None)
             folded = True
     return json.dumps(d, ensure_ascii=False, separators=(",", ":")) if folded else text
+
+
+def hs256(claims, secret):
+    """A JWT as Honcho's create_jwt signs one (PyJWT, HS256)."""
+    part = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=")
+    head = part(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode()) + b"." + part(json.dumps(claims, separators=(",", ":")).encode())
+    return (head + b"." + part(hmac.new(secret.encode(), head, hashlib.sha256).digest())).decode()
+
+
+def token_of(opts, tag):
+    if "token" in opts:
+        return opts["token"]
+    if "claims" not in opts:
+        return None
+    claims = {k: v.replace("{ws}", tag) if isinstance(v, str) else v for k, v in opts["claims"].items()}
+    return hs256(claims, opts.get("secret") or os.environ.get("JWT_SECRET") or sys.exit("claims need JWT_SECRET"))
 
 
 def run_sql(statement, tag):
@@ -110,8 +135,9 @@ def main():
         body = step[2] if len(step) > 2 else None
         opts = step[3] if len(step) > 3 else {}
         ctype = opts.get("ctype", "application/json" if isinstance(body, str) else None)
-        a = honcho.call(method, path, body, ctype)
-        b = service.call(method, path, body, ctype)
+        token = token_of(opts, tag)
+        a = honcho.call(method, path, body, ctype, token)
+        b = service.call(method, path, body, ctype, token)
         na, nb = honcho.normalised(a[1]), service.normalised(b[1])
         if a[0] == b[0] and na == nb:
             if os.environ.get("SHOW_ALL"):
@@ -122,7 +148,7 @@ def main():
             continue
         differ += 1
         shown = body if isinstance(body, str) else repr(body) if body is not None else ""
-        print("#%d %s %s %s" % (i, method, path, shown[:300]))
+        print("#%d %s %s %s%s" % (i, method, path, shown[:300], "  claims " + json.dumps(opts["claims"]) if "claims" in opts else "  token " + opts["token"] if "token" in opts else ""))
         print("   honcho  %s %s" % (a[0], na[:800]))
         print("   service %s %s" % (b[0], nb[:800]))
     print("%d steps, %d differ (tag %s); %d more differ only in model_type for model_attributes_type" % (len(steps), differ, tag, folded))
