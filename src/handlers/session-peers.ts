@@ -100,12 +100,16 @@ export function sessionPeerBindings(deps: Dependencies): ServiceBinding[] {
       handlers: {
         // S6: exactly S2 with only `peers` (the session is created when
         // missing), answered 200; a session_id SessionCreate refuses is
-        // Honcho's `except ValueError` → 404 "Session not found"
+        // Honcho's `except ValueError` → 404 "Session not found", and so is
+        // a session that would be created in a workspace under a legacy
+        // name (WorkspaceCreate); one that exists there takes its members
+        // (Honcho's get_or_create_peers fails on the name: workspace-names.ts)
         async addSessionPeers(req: AddSessionPeersRequest, _ctx: CallContext) {
           const v = addPeersRpc.valueOf(req);
           const impossible = impossiblePeerNames(v.peers.map(([name]) => name));
           if (impossible) throw impossible;
-          if (!isResourceName(v.sessionId) || !isResourceName(v.workspaceId)) throw notFound("Session not found");
+          if (!isResourceName(v.sessionId)) throw notFound("Session not found");
+          if (!isResourceName(v.workspaceId) && !(await deps.resources.sessionExists(v.workspaceId, v.sessionId))) throw notFound("Session not found");
           const { row } = await refusedAs({ workspace: v.workspaceId, session: v.sessionId, limit }, () =>
             sessionPeers.getOrCreateSession(
               { workspace: v.workspaceId, name: v.sessionId, newWorkspaceId: newId(), newSessionId: newId(), metadata: null, configuration: null, peers: namedMembers(v.peers) },

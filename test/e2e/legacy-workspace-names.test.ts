@@ -119,6 +119,24 @@ describe("a workspace under a legacy name", () => {
     expect(count).toBe(0);
   });
 
+  it("takes members into a session that exists in it, on every members route", async () => {
+    await t.db.sql`INSERT INTO sessions (id, name, workspace_name) VALUES ('legacy-session-000005', 'members', ${WS})`;
+    const at = (path: string) => `${W}/sessions/members${path}`;
+    expect((await rest(t.app.url, "POST", at("/peers"), { alice: {}, bob: {} })).status).toBe(200);
+    expect((await rest(t.app.url, "PUT", at("/peers"), { bob: {}, carol: {} })).status).toBe(200);
+    expect((await rest(t.app.url, "DELETE", at("/peers"), ["carol"])).status).toBe(200);
+    expect((await rest(t.app.url, "PUT", at("/peers/bob/config"), { observe_others: true })).status).toBe(204);
+    expect((await rest(t.app.url, "POST", `${W}/sessions`, { id: "members", peers: { dave: {} } })).status).toBe(200);
+    const rows = await t.db.sql`SELECT peer_name, configuration FROM session_peers WHERE workspace_name = ${WS} AND session_name = 'members' AND left_at IS NULL ORDER BY peer_name`;
+    expect(rows.map((r) => [r.peer_name, r.configuration])).toEqual([["bob", { observe_me: null, observe_others: true }], ["dave", { observe_me: null, observe_others: null }]]);
+    // a session it does not hold is not created (Honcho: its WorkspaceCreate fails, "Session not found"); an inactive one is not found
+    expect(await rest(t.app.url, "POST", `${W}/sessions/nope/peers`, { alice: {} })).toMatchObject({ status: 404, json: { detail: "Session not found" } });
+    expect(await rest(t.app.url, "POST", `${W}/sessions/gone/peers`, { alice: {} })).toMatchObject({ status: 404, json: { detail: `Session gone not found in workspace ${WS}` } });
+    const [{ count }] = (await t.db.sql`SELECT count(*)::int AS count FROM sessions WHERE workspace_name = ${WS} AND name = 'nope'`) as unknown as [{ count: number }];
+    expect(count).toBe(0);
+    expect(await t.db.sql`SELECT 1 FROM session_peers WHERE workspace_name = ${WS} AND session_name IN ('gone', 'nope')`).toHaveLength(0);
+  });
+
   it("a name no row has is not found, as in Honcho; text no row can hold is still a 422", async () => {
     expect((await rest(t.app.url, "POST", "/v3/workspaces/no%20such/sessions/list", {})).json).toEqual({ items: [], total: 0, page: 1, size: 50, pages: 0 });
     expect((await rest(t.app.url, "GET", `${W}/sessions/no%20such/summaries`)).json).toEqual({ id: "no such", short_summary: null, long_summary: null });
