@@ -3,10 +3,12 @@
 // peer-paradigm migration. Honcho's paths are plain `str`, and its
 // get_or_create_session (behind POST …/sessions and PUT …/sessions/{s})
 // creates the workspace only for a new session, where its WorkspaceCreate
-// fails (a 500). So it gets and updates a session that exists in such a
-// workspace, and the service does too. For a session that does not exist
-// the pattern's 422 stands: the conformance file's answer to a path the
-// pattern refuses, on a route that would create a row under that name.
+// refuses the name (a 422 in pydantic's words; the update's 404). So it gets
+// and updates a session that exists in such a workspace, and the service
+// does too. For a session that does not exist the pattern's 422 stands: the
+// conformance file's answer to a path the pattern refuses, on a route that
+// would create a row under that name. (The members routes take such a
+// workspace's name as it is: session-peers.ts.)
 import { ValidationFailed } from "../domain/errors.js";
 import type { Loc } from "../domain/validation/index.js";
 import type { ResourceStore } from "../store/resource-store.js";

@@ -68,6 +68,12 @@ export function sendNoContent(res: NodeResponse): void {
   res.end();
 }
 
+/** 307 to `location`, with no body (Starlette's RedirectResponse). */
+export function sendRedirect(res: NodeResponse, location: string): void {
+  (res as ServerResponse).writeHead(307, { "content-length": "0", location });
+  res.end();
+}
+
 /** Sends JSON already encoded as UTF-8. */
 export function sendJsonBytes(res: NodeResponse, status: number, bytes: Buffer, headers: Record<string, string> = {}): void {
   (res as ServerResponse).writeHead(status, {

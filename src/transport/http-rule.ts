@@ -20,6 +20,9 @@ export interface HttpRoute {
   match(path: string): Record<string, string> | undefined;
 }
 
+// POST …/messages/ beside POST …/messages (Honcho's src/routers/messages.py)
+const KEEPS_TRAILING_SLASH = new Set(["honcho.v3.MessageService.CreateMessages"]);
+
 export function routesOf(method: DescMethod): HttpRoute[] {
   const rule = getOption(method, http);
   if (!rule.pattern.case) return [];
@@ -43,8 +46,9 @@ function compile(rule: HttpRule, method: DescMethod, successStatus: number): Htt
       return v[2] === "**" ? "(.+)" : "([^/]+)";
     })
     .join("/");
-  // One trailing slash is tolerated, as Honcho keeps "/messages/" for old clients.
-  const re = new RegExp(`^${source}/?$`);
+  // Honcho's routes have no trailing slash, but for the one it keeps for old
+  // clients; any other is Starlette's redirect (rest-gateway.ts)
+  const re = new RegExp(`^${source}${KEEPS_TRAILING_SLASH.has(`${method.parent.typeName}.${method.name}`) ? "/?" : ""}$`);
   return {
     verb,
     template,
@@ -76,4 +80,17 @@ function compile(rule: HttpRule, method: DescMethod, successStatus: number): Htt
 export function unquote(segment: string): string {
   if (!segment.includes("%")) return segment;
   return segment.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
+}
+
+/**
+ * Python's urllib.parse.quote(text, safe): each UTF-8 byte but letters,
+ * digits, `_.-~` and those in `safe` written as %XX.
+ */
+export function quote(text: string, safe: string): string {
+  let out = "";
+  for (const b of Buffer.from(text, "utf8")) {
+    const c = String.fromCharCode(b);
+    out += b < 0x80 && (/[A-Za-z0-9_.~-]/.test(c) || safe.includes(c)) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
 }

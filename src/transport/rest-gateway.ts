@@ -13,11 +13,11 @@ import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handl
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { httpErrorBody } from "./error-codes.js";
-import { routesOf, type HttpRoute } from "./http-rule.js";
+import { quote, routesOf, unquote, type HttpRoute } from "./http-rule.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { withNulls } from "../contract/nullable-json.js";
 import { ANSWER_IN_PARTS_BYTES, BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";
-import { headersOf, readBody, sendAnswerJson, sendJson, sendJsonBytes, sendNoContent, type NodeRequest, type NodeResponse } from "./http-io.js";
+import { headersOf, readBody, sendAnswerJson, sendJson, sendJsonBytes, sendNoContent, sendRedirect, type NodeRequest, type NodeResponse } from "./http-io.js";
 import { recordOf } from "./observe.js";
 import { formFieldsOf, readForm } from "./form-reader.js";
 
@@ -54,6 +54,20 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     }),
   );
 
+  // Starlette's redirect_slashes: a path no route takes, that one takes once
+  // its trailing slashes are gone, is answered 307 to that URL, written as
+  // URL(scope=…) and RedirectResponse write it (the decoded path, quoted
+  // again; the query as it came; the Host header), before any auth
+  function slashRedirect(req: NodeRequest, path: string): string | undefined {
+    const bare = path.replace(/\/+$/, "");
+    if (bare === path || path === "/" || !routes.some((r) => r.match(bare))) return undefined;
+    const url = req.url ?? "";
+    const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
+    const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
+    const host = req.headers.host ?? req.headers[":authority"] ?? `${req.socket.localAddress}:${req.socket.localPort}`;
+    return quote(`${scheme}://${host}${unquote(bare)}${query ? `?${query}` : ""}`, ":/%#?=@[]!$&'()*+,;");
+  }
+
   return async function handle(req: NodeRequest, res: NodeResponse): Promise<void> {
     const record = recordOf(req);
     const requestId = record?.requestId ?? "";
@@ -75,7 +89,10 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     };
     if (!hit) {
       req.resume();
-      if (candidates.length === 0) return sendJson(res, 404, { detail: "Not Found" });
+      if (candidates.length === 0) {
+        const location = slashRedirect(req, path);
+        return location === undefined ? sendJson(res, 404, { detail: "Not Found" }) : sendRedirect(res, location);
+      }
       return sendJson(res, 405, { detail: "Method Not Allowed" }, { allow: [...new Set(candidates.map((c) => c.r.verb))].join(", ") });
     }
     const route = hit.r;

@@ -59,6 +59,11 @@ describe("REST", () => {
     expect(malformed.status).toBe(422);
     expect((malformed.json as { detail: { type: string }[] }).detail[0]!.type).toBe("json_invalid");
   });
+
+  it("redirects a trailing slash before it looks for a token, as Starlette's router does", async () => {
+    const res = await fetch(`${app.url}/v3/workspaces/acme/peers/list/`, { method: "POST", redirect: "manual" });
+    expect([res.status, res.headers.get("location")]).toEqual([307, `${app.url}/v3/workspaces/acme/peers/list`]);
+  });
 });
 
 describe.each(Object.entries(rpcProtocols))("%s", (_protocol, transport) => {

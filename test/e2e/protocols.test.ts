@@ -1,6 +1,7 @@
 // The same CreateMessages over REST, gRPC, gRPC-Web and Connect (JSON and
 // binary), on one port, each through a real client, against real PostgreSQL.
 import { execFile } from "node:child_process";
+import { request, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
@@ -51,6 +52,36 @@ describe("REST", () => {
     });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { content: string }[])[0]!.content).toBe("slash");
+  });
+
+  it("redirects any other trailing slash as Starlette does (307, the query kept)", async () => {
+    const host = new URL(t.app.url).host;
+    const manual = (path: string, init: RequestInit = {}) => fetch(`${t.app.url}${path}`, { ...init, redirect: "manual" });
+    // answers of Honcho's server (ddbb90e3) for the same requests
+    const cases: [string, string, number, string | null][] = [
+      ["POST", "/v3/workspaces/acme/peers/list/?page=2&size=1", 307, `http://${host}/v3/workspaces/acme/peers/list?page=2&size=1`],
+      ["POST", "/v3/workspaces/acme/peers/list//", 307, `http://${host}/v3/workspaces/acme/peers/list`],
+      ["POST", "/v3/workspaces/a%20b%C3%A9/sessions/list/", 307, `http://${host}/v3/workspaces/a%20b%C3%A9/sessions/list`],
+      ["DELETE", "/v3/workspaces/acme/sessions/s/", 307, `http://${host}/v3/workspaces/acme/sessions/s`],
+      ["POST", "/v3/workspaces/a%41%2Fb/sessions/list/", 404, null],
+      ["GET", "/v3/nope/", 404, null],
+      ["GET", "/v3/workspaces/acme/sessions/s/messages/", 405, null],
+    ];
+    for (const [method, path, status, location] of cases) {
+      const res = await manual(path, { method });
+      expect([res.status, res.headers.get("location")], `${method} ${path}`).toEqual([status, location]);
+      if (status === 307) expect([res.headers.get("content-length"), await res.text()]).toEqual(["0", ""]);
+    }
+    // the Host header names the place, as in Starlette's URL(scope=…)
+    const viaHost = await new Promise<IncomingMessage>((done, fail) =>
+      request(`${t.app.url}/v3/workspaces/acme/sessions/s/peers/`, { headers: { host: "example.com:9" } }, done).on("error", fail).end(),
+    );
+    viaHost.resume();
+    expect([viaHost.statusCode, viaHost.headers.location]).toEqual([307, "http://example.com:9/v3/workspaces/acme/sessions/s/peers"]);
+    // a client that follows it sends the same call again
+    const followed = await fetch(`${t.app.url}/v3/workspaces/acme/peers/list/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(followed.status).toBe(200);
+    expect(((await followed.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
   });
 
   it("creates workspace, session and peers on first use and joins the peers", async () => {
