@@ -1,0 +1,108 @@
+// REST in front, protobuf behind: the service's own REST gateway (the same
+// routes and answers), whose handlers pass each request on to another
+// instance of the service over gRPC (or Connect). The request is
+// transcoded as a gRPC client would write it (google.api.http: the path's
+// fields, the body at the rule's `body`, the query's fields, read as
+// protobuf JSON), and the backend validates it from the protobuf message
+// (validated-rpc.ts, valueOf). A request protobuf JSON cannot hold (a value
+// of another type, an unknown key, `reverse=1`) and a form are decoded as
+// REST decodes them instead. diff.py between a plain instance and this
+// proxy (each on a database of its own) shows every call the protobuf path
+// answers otherwise than REST does. See README.md here.
+//
+//   npx tsx test/honcho-diff/rpc-proxy.ts BACKEND_URL [PORT] [grpc|connect]
+import { fromJson, ScalarType, toJson, type DescMessage, type DescMethod, type JsonObject, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { createServer } from "node:http";
+import pino from "pino";
+import { HTTPValidationErrorSchema } from "../../gen/honcho/v3/messages_pb.js";
+import { loadConfig } from "../../src/config.js";
+import { DomainError, ValidationFailed, type ErrorKind } from "../../src/domain/errors.js";
+import type { ValidationIssue } from "../../src/domain/validation/index.js";
+import { bindServices } from "../../src/handlers/index.js";
+import type { Dependencies, JsonDecoder, UnaryHandler } from "../../src/handlers/types.js";
+import { MISSING, RawBody } from "../../src/domain/validation/index.js";
+import { routesOf } from "../../src/transport/http-rule.js";
+import { restGateway } from "../../src/transport/rest-gateway.js";
+
+const [backend, port = "18400", protocol = "grpc"] = process.argv.slice(2);
+if (!backend) throw new Error("usage: rpc-proxy.ts BACKEND_URL [PORT] [grpc|connect]");
+const transport: Transport = protocol === "connect" ? createConnectTransport({ baseUrl: backend, httpVersion: "1.1" }) : createGrpcTransport({ baseUrl: backend });
+const log = pino({ level: "warn" });
+const cfg = loadConfig({});
+
+// Only the bindings' services, decoders and policies are used: no handler of them runs here.
+const bindings = bindServices({ honcho: cfg.honcho, log } as unknown as Dependencies);
+
+// What the backend answered, as the gateway would have had it from its own handler.
+const KINDS: Partial<Record<Code, ErrorKind>> = {
+  [Code.InvalidArgument]: "invalid_argument",
+  [Code.Unauthenticated]: "unauthenticated",
+  [Code.NotFound]: "not_found",
+  [Code.AlreadyExists]: "conflict",
+  [Code.Unavailable]: "unavailable",
+  [Code.ResourceExhausted]: "payload_too_large",
+};
+function domainErrorOf(err: unknown): DomainError | unknown {
+  if (!(err instanceof ConnectError)) return err;
+  const [detail] = err.findDetails(HTTPValidationErrorSchema);
+  if (detail) return new ValidationFailed((toJson(HTTPValidationErrorSchema, detail) as unknown as { detail: ValidationIssue[] }).detail);
+  const kind = KINDS[err.code];
+  return kind ? new DomainError(kind, err.rawMessage) : err;
+}
+
+const proxied = bindings.map((b) => {
+  const client = createClient(b.service, transport) as unknown as Record<string, (req: unknown) => Promise<MessageShape<DescMessage>>>;
+  const handlers: Record<string, UnaryHandler> = {};
+  for (const name of Object.keys(b.handlers)) {
+    handlers[name] = async (req: unknown) => {
+      try {
+        return await client[name]!(req);
+      } catch (err) {
+        throw domainErrorOf(err);
+      }
+    };
+  }
+  const jsonDecoders: Record<string, JsonDecoder> = {};
+  for (const method of b.service.methods) {
+    if (b.handlers[method.localName]) jsonDecoders[method.localName] = transcoding(method, b.jsonDecoders?.[method.localName]);
+  }
+  return { ...b, handlers, jsonDecoders };
+});
+
+// A query's text as the field's value: a bool as pydantic reads one (`reverse=1`), the rest as protobuf JSON reads text
+const TRUE = new Set(["1", "true", "t", "yes", "y", "on"]);
+const FALSE = new Set(["0", "false", "f", "no", "n", "off"]);
+function queryFields(method: DescMethod, query: Record<string, string>): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, text] of Object.entries(query)) {
+    const field = method.input.fields.find((f) => f.name === key || f.jsonName === key);
+    const low = text.toLowerCase();
+    out[key] = field?.fieldKind === "scalar" && field.scalar === ScalarType.BOOL && (TRUE.has(low) || FALSE.has(low)) ? TRUE.has(low) : text;
+  }
+  return out;
+}
+
+function transcoding(method: DescMethod, restDecoder: JsonDecoder | undefined): JsonDecoder {
+  const bodyField = routesOf(method)[0]?.body ?? "";
+  return (path, body, query, contentType) => {
+    const asRest = () => (restDecoder ? restDecoder(path, body, query, contentType) : fromJson(method.input, path));
+    if (body instanceof RawBody || (body !== MISSING && typeof body === "object" && body !== null && "file" in body)) return asRest();
+    const given = body === MISSING ? undefined : (body as JsonValue);
+    // a message's fields come from an object only: no gRPC client can send `[]` or `""` as one
+    if (bodyField === "*" && given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) return asRest();
+    const fields: JsonObject = { ...queryFields(method, query ?? {}), ...path };
+    if (given !== undefined && bodyField === "*") Object.assign(fields, given as JsonObject, path);
+    else if (given !== undefined && bodyField) fields[bodyField] = given;
+    try {
+      return fromJson(method.input, fields);
+    } catch {
+      return asRest();
+    }
+  };
+}
+
+const noAuth = async () => {};
+const rest = restGateway(proxied, { bodyLimitBytes: cfg.bodyLimitBytes, auth: noAuth, maxFileBytes: cfg.honcho.maxFileSize }, log);
+createServer((req, res) => void rest(req, res)).listen(Number(port), "127.0.0.1", () => console.log(`REST on http://127.0.0.1:${port} → ${protocol} ${backend}`));
