@@ -93,9 +93,9 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, db.schemas, 1_000));
   const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret }, resources.isActiveMember);
-  const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth, maxFileBytes: cfg.honcho.maxFileSize }, log);
   const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
   const docs = createDocsPage({ title: "Honcho API", openapiUrl: "/openapi.json" });
+  const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth, maxFileBytes: cfg.honcho.maxFileSize, servedBeside: ["/openapi.json", ...docs.paths] }, log);
   const rpc = connectRoutes(bindings, auth, log);
   const handler = connectAdapter({
     unary: rpc.unary,

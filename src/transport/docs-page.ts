@@ -16,6 +16,8 @@ import type { NodeResponse } from "./http-io.js";
 export interface DocsPage {
   /** Answers GET /docs, /docs/oauth2-redirect and the assets; false for any other path. */
   http(path: string, res: NodeResponse): boolean;
+  /** The pages' own paths (FastAPI's routes: a trailing slash on them is redirected, rest-gateway.ts). */
+  paths: readonly string[];
 }
 
 const DOCS = "/docs";
@@ -141,6 +143,7 @@ export function createDocsPage(opts: { title: string; openapiUrl: string }): Doc
   };
 
   return {
+    paths: [DOCS, OAUTH2_REDIRECT],
     http(p, res) {
       if (p === DOCS || p === OAUTH2_REDIRECT) {
         if (p === DOCS) send(res, docsHeaders, docs);

@@ -26,6 +26,8 @@ export interface GatewayOptions {
   auth: AuthGate;
   /** bytes of an uploaded file kept for a form route (Honcho's MAX_FILE_SIZE); beyond, only counted */
   maxFileBytes?: number;
+  /** paths answered outside the gateway (the OpenAPI document, the docs page), whose trailing slash is redirected too */
+  servedBeside?: readonly string[];
 }
 
 interface BoundRoute extends HttpRoute {
@@ -60,7 +62,7 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
   // again; the query as it came; the Host header), before any auth
   function slashRedirect(req: NodeRequest, path: string): string | undefined {
     const bare = path.replace(/\/+$/, "");
-    if (bare === path || path === "/" || !routes.some((r) => r.match(bare))) return undefined;
+    if (bare === path || path === "/" || !(routes.some((r) => r.match(bare)) || opts.servedBeside?.includes(bare))) return undefined;
     const url = req.url ?? "";
     const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
     const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";

@@ -63,6 +63,8 @@ describe("REST", () => {
       ["POST", "/v3/workspaces/acme/peers/list//", 307, `http://${host}/v3/workspaces/acme/peers/list`],
       ["POST", "/v3/workspaces/a%20b%C3%A9/sessions/list/", 307, `http://${host}/v3/workspaces/a%20b%C3%A9/sessions/list`],
       ["DELETE", "/v3/workspaces/acme/sessions/s/", 307, `http://${host}/v3/workspaces/acme/sessions/s`],
+      ["GET", "/docs/", 307, `http://${host}/docs`],
+      ["GET", "/openapi.json/", 307, `http://${host}/openapi.json`],
       ["POST", "/v3/workspaces/a%41%2Fb/sessions/list/", 404, null],
       ["GET", "/v3/nope/", 404, null],
       ["GET", "/v3/workspaces/acme/sessions/s/messages/", 405, null],
