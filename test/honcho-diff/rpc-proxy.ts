@@ -19,10 +19,9 @@ import pino from "pino";
 import { HTTPValidationErrorSchema } from "../../gen/honcho/v3/messages_pb.js";
 import { loadConfig } from "../../src/config.js";
 import { DomainError, ValidationFailed, type ErrorKind } from "../../src/domain/errors.js";
-import type { ValidationIssue } from "../../src/domain/validation/index.js";
+import { MISSING, RawBody, type ValidationIssue } from "../../src/domain/validation/index.js";
 import { bindServices } from "../../src/handlers/index.js";
 import type { Dependencies, JsonDecoder, UnaryHandler } from "../../src/handlers/types.js";
-import { MISSING, RawBody } from "../../src/domain/validation/index.js";
 import { routesOf } from "../../src/transport/http-rule.js";
 import { restGateway } from "../../src/transport/rest-gateway.js";
 
@@ -88,6 +87,7 @@ function transcoding(method: DescMethod, restDecoder: JsonDecoder | undefined): 
   const bodyField = routesOf(method)[0]?.body ?? "";
   return (path, body, query, contentType) => {
     const asRest = () => (restDecoder ? restDecoder(path, body, query, contentType) : fromJson(method.input, path));
+    // a form (an upload) and a body that is not JSON are REST's alone
     if (body instanceof RawBody || (body !== MISSING && typeof body === "object" && body !== null && "file" in body)) return asRest();
     const given = body === MISSING ? undefined : (body as JsonValue);
     // a message's fields come from an object only: no gRPC client can send `[]` or `""` as one
