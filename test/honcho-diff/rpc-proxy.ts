@@ -4,7 +4,8 @@
 // transcoded as a gRPC client would write it (google.api.http: the path's
 // fields, the body at the rule's `body`, the query's fields, read as
 // protobuf JSON), and the backend validates it from the protobuf message
-// (validated-rpc.ts, valueOf). A request protobuf JSON cannot hold (a value
+// (validated-rpc.ts, valueOf), and checks the caller's token on the RPC's
+// fields (the proxy checks none). A request protobuf JSON cannot hold (a value
 // of another type, an unknown key, `reverse=1`) and a form are decoded as
 // REST decodes them instead. diff.py between a plain instance and this
 // proxy (each on a database of its own) shows every call the protobuf path
@@ -21,6 +22,7 @@ import { loadConfig } from "../../src/config.js";
 import { DomainError, ValidationFailed, type ErrorKind } from "../../src/domain/errors.js";
 import { MISSING, RawBody, type ValidationIssue } from "../../src/domain/validation/index.js";
 import { bindServices } from "../../src/handlers/index.js";
+import type { CallContext } from "../../src/handlers/context.js";
 import type { Dependencies, JsonDecoder, UnaryHandler } from "../../src/handlers/types.js";
 import { routesOf } from "../../src/transport/http-rule.js";
 import { restGateway } from "../../src/transport/rest-gateway.js";
@@ -52,12 +54,14 @@ function domainErrorOf(err: unknown): DomainError | unknown {
 }
 
 const proxied = bindings.map((b) => {
-  const client = createClient(b.service, transport) as unknown as Record<string, (req: unknown) => Promise<MessageShape<DescMessage>>>;
+  const client = createClient(b.service, transport) as unknown as Record<string, (req: unknown, opts: { headers: Record<string, string> }) => Promise<MessageShape<DescMessage>>>;
   const handlers: Record<string, UnaryHandler> = {};
   for (const name of Object.keys(b.handlers)) {
-    handlers[name] = async (req: unknown) => {
+    handlers[name] = async (req: unknown, ctx: CallContext) => {
+      // the caller's token goes on: the backend decides, on the RPC's own fields
+      const token = ctx.headers.get("authorization");
       try {
-        return await client[name]!(req);
+        return await client[name]!(req, { headers: token ? { authorization: token } : {} });
       } catch (err) {
         throw domainErrorOf(err);
       }
