@@ -1,9 +1,9 @@
 // The same random sequence of calls over REST and over gRPC or the Connect
 // protocol, each in a workspace of its own: every call must be answered
-// alike. The RPC's request is written as a gRPC client writes it from the REST call
-// (google.api.http: the path's fields, the body at the rule's `body`, the
-// query's), so the handler validates it from the protobuf message (valueOf)
-// where REST validated the JSON. Compared as parsed JSON, with each side's
+// alike. The RPC's request is written as a gRPC client writes it from the
+// REST call (google.api.http: the path's fields, the body at the rule's
+// `body`, the query's), so the handler validates it from the protobuf
+// message (valueOf) where REST validated the JSON. Compared as parsed JSON, with each side's
 // workspace, generated ids and timestamps of now named alike; what protobuf
 // cannot carry is kept out of the calls (numbers past 2^53, naive or offset
 // created_at, absent bodies, values of another type: test/honcho-diff,
