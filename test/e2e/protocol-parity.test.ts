@@ -8,7 +8,7 @@
 // cannot carry is kept out of the calls (numbers past 2^53, naive or offset
 // created_at, absent bodies, values of another type: test/honcho-diff,
 // rpc-proxy.ts, has those).
-import { fromJson, ScalarType, toJson, type DescMethod, type DescService, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { toJson, type DescMethod, type DescService, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ import { withNulls } from "../../src/contract/nullable-json.js";
 import { routesOf, type HttpRoute } from "../../src/transport/http-rule.js";
 import { useTestApp } from "../support/app.js";
 import { rest } from "../support/rest.js";
+import { transcodedRequest } from "../support/transcode.js";
 
 const t = useTestApp();
 const SERVICES: DescService[] = [WorkspaceService, PeerService, SessionService, SessionPeerService, MessageService];
@@ -111,19 +112,8 @@ function transcoded(step: Step, workspace: string): { service: DescService; meth
   const path = `/v3/workspaces/${workspace}${step.path}`;
   const hit = ROUTES.find((x) => x.route.verb === step.verb && x.route.match(path));
   if (!hit) throw new Error(`no route for ${step.verb} ${path}`);
-  const fields: JsonObject = {};
-  for (const [key, text] of Object.entries(step.query ?? {})) {
-    const f = hit.method.input.fields.find((x) => x.name === key);
-    fields[key] = f?.fieldKind === "scalar" && f.scalar === ScalarType.BOOL ? text === "true" : text;
-  }
-  Object.assign(fields, hit.route.match(path));
-  if (step.body !== undefined && hit.route.body === "*") Object.assign(fields, step.body as JsonObject, hit.route.match(path));
-  else if (step.body !== undefined && hit.route.body) fields[hit.route.body] = step.body;
-  try {
-    return { ...hit, request: fromJson(hit.method.input, fields) };
-  } catch {
-    return undefined;
-  }
+  const request = transcodedRequest(hit.method, hit.route.body, hit.route.match(path)!, step.body, step.query ?? {});
+  return request && { ...hit, request };
 }
 
 async function overRest(step: Step, workspace: string) {

@@ -12,7 +12,7 @@
 // answers otherwise than REST does. See README.md here.
 //
 //   npx tsx test/honcho-diff/rpc-proxy.ts BACKEND_URL [PORT] [grpc|connect]
-import { fromJson, ScalarType, toJson, type DescMessage, type DescMethod, type JsonObject, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
+import { fromJson, toJson, type DescMessage, type DescMethod, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { createServer } from "node:http";
@@ -26,6 +26,7 @@ import type { CallContext } from "../../src/handlers/context.js";
 import type { Dependencies, JsonDecoder, UnaryHandler } from "../../src/handlers/types.js";
 import { routesOf } from "../../src/transport/http-rule.js";
 import { restGateway } from "../../src/transport/rest-gateway.js";
+import { transcodedRequest } from "../support/transcode.js";
 
 const [backend, port = "18400", protocol = "grpc"] = process.argv.slice(2);
 if (!backend) throw new Error("usage: rpc-proxy.ts BACKEND_URL [PORT] [grpc|connect]");
@@ -74,36 +75,13 @@ const proxied = bindings.map((b) => {
   return { ...b, handlers, jsonDecoders };
 });
 
-// A query's text as the field's value: a bool as pydantic reads one (`reverse=1`), the rest as protobuf JSON reads text
-const TRUE = new Set(["1", "true", "t", "yes", "y", "on"]);
-const FALSE = new Set(["0", "false", "f", "no", "n", "off"]);
-function queryFields(method: DescMethod, query: Record<string, string>): JsonObject {
-  const out: JsonObject = {};
-  for (const [key, text] of Object.entries(query)) {
-    const field = method.input.fields.find((f) => f.name === key || f.jsonName === key);
-    const low = text.toLowerCase();
-    out[key] = field?.fieldKind === "scalar" && field.scalar === ScalarType.BOOL && (TRUE.has(low) || FALSE.has(low)) ? TRUE.has(low) : text;
-  }
-  return out;
-}
-
 function transcoding(method: DescMethod, restDecoder: JsonDecoder | undefined): JsonDecoder {
   const bodyField = routesOf(method)[0]?.body ?? "";
   return (path, body, query, contentType) => {
     const asRest = () => (restDecoder ? restDecoder(path, body, query, contentType) : fromJson(method.input, path));
     // a form (an upload) and a body that is not JSON are REST's alone
     if (body instanceof RawBody || (body !== MISSING && typeof body === "object" && body !== null && "file" in body)) return asRest();
-    const given = body === MISSING ? undefined : (body as JsonValue);
-    // a message's fields come from an object only: no gRPC client can send `[]` or `""` as one
-    if (bodyField === "*" && given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) return asRest();
-    const fields: JsonObject = { ...queryFields(method, query ?? {}), ...path };
-    if (given !== undefined && bodyField === "*") Object.assign(fields, given as JsonObject, path);
-    else if (given !== undefined && bodyField) fields[bodyField] = given;
-    try {
-      return fromJson(method.input, fields);
-    } catch {
-      return asRest();
-    }
+    return transcodedRequest(method, bodyField, path, body === MISSING ? undefined : (body as JsonValue), query ?? {}) ?? asRest();
   };
 }
 
