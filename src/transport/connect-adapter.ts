@@ -1,8 +1,10 @@
 // Node adapter for the Connect router, as connect-node's connectNodeAdapter
-// but with one correction: connect-es reports a request whose protobuf bytes
+// but with two corrections: connect-es reports a request whose protobuf bytes
 // do not parse as INTERNAL, a server fault. It is the client's mistake, so
-// it leaves here as INVALID_ARGUMENT on every protocol. Plain unary gRPC
-// and Connect calls take a shorter path (grpc-unary.ts, connect-unary.ts).
+// it leaves here as INVALID_ARGUMENT on every protocol. And gRPC's
+// grpc-message is encoded as the gRPC spec encodes it (grpc-message.ts).
+// Plain unary gRPC and Connect calls take a shorter path (grpc-unary.ts,
+// connect-unary.ts).
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type ConnectRouterOptions, type ContextValues } from "@connectrpc/connect";
 import type { UniversalHandler, UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { Http2ServerResponse } from "node:http2";
@@ -10,6 +12,7 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import { codeToHttpStatus, contentTypeUnaryJson, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "pino";
 import { connectUnary, isPlainConnectUnary } from "./connect-unary.js";
+import { respellGrpcMessage, respelt } from "./grpc-message.js";
 import { envelope, isPlainGrpcUnary, serveGrpcUnary } from "./grpc-unary.js";
 import type { NodeRequest, NodeResponse } from "./http-io.js";
 import type { UnaryRoute } from "./unary-call.js";
@@ -82,6 +85,13 @@ async function asClientError(res: UniversalServerResponse): Promise<UniversalSer
       h.set("grpc-status", String(Code.InvalidArgument));
     }
   }
+  if (isGrpc(res)) {
+    // gRPC's trailers are filled as the body ends, the header of a trailers-only answer before the first chunk;
+    // gRPC-Web's trailers travel as the body's last frame (flag 0x80)
+    respellGrpcMessage(res.header);
+    if (!res.body) return (respellGrpcMessage(res.trailer), res);
+    return { ...res, body: respellingAtEnd(rewriteTrailerFrame(res.body), res) };
+  }
   if (!res.body) return res;
   // Connect: a small JSON error body under HTTP 500
   if (res.status === 500) {
@@ -94,8 +104,22 @@ async function asClientError(res: UniversalServerResponse): Promise<UniversalSer
     header.set("content-length", String(body.length));
     return { ...res, status: 400, header, body: once(body) };
   }
-  // gRPC-Web: the trailers travel as the body's last frame (flag 0x80)
-  return { ...res, body: rewriteTrailerFrame(res.body) };
+  return res;
+}
+
+/** gRPC and gRPC-Web answers (application/grpc, application/grpc+proto, application/grpc-web+json, ...) */
+const isGrpc = (res: UniversalServerResponse) => /^application\/grpc(-web)?(\+|;|$)/.test(res.header?.get("content-type") ?? "");
+
+/** The body as it came; then grpc-message spelt as the gRPC spec spells it (grpc-message.ts) in the header and trailers. */
+async function* respellingAtEnd(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse): AsyncIterable<Uint8Array> {
+  let first = true;
+  for await (const chunk of body) {
+    if (first) respellGrpcMessage(res.header);
+    first = false;
+    yield chunk;
+  }
+  respellGrpcMessage(res.header);
+  respellGrpcMessage(res.trailer);
 }
 
 async function* rewriteTrailerFrame(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
@@ -105,11 +129,11 @@ async function* rewriteTrailerFrame(body: AsyncIterable<Uint8Array>): AsyncItera
       continue;
     }
     const text = Buffer.from(chunk.subarray(5)).toString("utf8");
-    if (!text.includes(`grpc-status: ${Code.Internal}\r\n`) || !text.includes("parse binary")) {
-      yield chunk;
-      continue;
+    let out = text.replace(/^grpc-message: (.*)$/m, (_, value: string) => `grpc-message: ${respelt(value)}`);
+    if (out.includes(`grpc-status: ${Code.Internal}\r\n`) && out.includes("parse binary")) {
+      out = out.replace(`grpc-status: ${Code.Internal}\r\n`, `grpc-status: ${Code.InvalidArgument}\r\n`);
     }
-    yield envelope(0x80, Buffer.from(text.replace(`grpc-status: ${Code.Internal}\r\n`, `grpc-status: ${Code.InvalidArgument}\r\n`)));
+    yield out === text ? chunk : envelope(0x80, Buffer.from(out));
   }
 }
 

@@ -13,6 +13,7 @@ import { fromBinary, type Message } from "@bufbuild/protobuf";
 import type { ContextValues } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { respellGrpcMessage } from "./grpc-message.js";
 import type { NodeRequest } from "./http-io.js";
 import { readAtMost, runUnary, unaryContext, type UnaryRoute } from "./unary-call.js";
 
@@ -58,7 +59,7 @@ export async function serveGrpcUnary(
   const ctx = unaryContext(route, req, res, "grpc", contextValues, new Headers({ "content-type": "application/grpc+proto" }));
   ctx.responseTrailer.set("grpc-status", "0");
   const out = await runUnary(route, input, ctx);
-  if ("error" in out) setTrailerStatus(ctx.responseTrailer, out.error);
+  if ("error" in out) respellGrpcMessage(setTrailerStatus(ctx.responseTrailer, out.error));
   // encoded before anything is written: an answer that cannot be encoded leaves the call unanswered for the adapter to fail
   const bytes = "output" in out ? envelope(0, route.write(out.output as Message)) : undefined;
   if (res.destroyed) return undefined;

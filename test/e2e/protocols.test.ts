@@ -4,7 +4,9 @@ import { execFile } from "node:child_process";
 import { request, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { CreateMessagesRequestSchema } from "../../gen/honcho/v3/messages_pb.js";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { useTestApp } from "../support/app.js";
 import { messageClient, postMessages, rpcProtocols } from "../support/clients.js";
@@ -155,6 +157,30 @@ describe.each(Object.entries(rpcProtocols))("%s", (name, transport) => {
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.NotFound);
     expect((err as ConnectError).rawMessage).toBe(`Session ${session}-x not found in workspace acme`);
+  });
+});
+
+describe("gRPC-Web's trailer frame", () => {
+  /** The trailer frame's text of a gRPC-Web call carrying these message bytes. */
+  async function trailerOf(bytes: Uint8Array): Promise<string> {
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, 0]), bytes]);
+    frame.writeUInt32BE(bytes.length, 1);
+    const res = await fetch(`${t.app.url}/honcho.v3.MessageService/CreateMessages`, { method: "POST", headers: { "content-type": "application/grpc-web+proto" }, body: frame });
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body[0]).toBe(0x80); // trailers only
+    return body.subarray(5, 5 + body.readUInt32BE(1)).toString("latin1");
+  }
+
+  it("carries grpc-message percent-encoded as the gRPC spec says, not as encodeURIComponent", async () => {
+    const trailer = await trailerOf(toBinary(CreateMessagesRequestSchema, create(CreateMessagesRequestSchema, { workspaceId: "acme", sessionId: "bad id!", messages: [{ content: "x", peerId: "a" }] })));
+    expect(trailer).toContain("grpc-status: 3\r\n");
+    expect(trailer).toContain("grpc-message: 1 validation error: path.session_id: String should match pattern '^[a-zA-Z0-9_-]+$'\r\n");
+  });
+
+  it("reports protobuf bytes that do not parse as INVALID_ARGUMENT, as gRPC and Connect do", async () => {
+    const trailer = await trailerOf(Buffer.from([0xff, 0xff, 0xff]));
+    expect(trailer).toContain("grpc-status: 3\r\n");
+    expect(trailer).toMatch(/grpc-message: parse binary: /);
   });
 });
 
