@@ -78,6 +78,30 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
     return { $ref: `#/components/schemas/${title}` };
   }
 
+  // FastAPI's parameters: the path's, then the query's (the request's fields
+  // neither in the path nor the body, in declaration order), each with its
+  // description twice (on the parameter and in its schema); none: no key.
+  function parametersOf(input: DescMessage, pathFields: string[], body: string): { parameters?: Schema[] } {
+    const described = (f: DescField) => {
+      const description = getOption(f, fieldOption).description;
+      return description ? { description } : {};
+    };
+    const parameters = [
+      ...pathFields.map((name) => {
+        const f = input.fields.find((x) => x.name === name)!;
+        return { name, in: "path", required: true, schema: { ...typeSchema(f), ...described(f), title: fieldSchema(f).title }, ...described(f) };
+      }),
+      ...(body === "*" ? [] : input.fields.filter((f) => !pathFields.includes(f.name) && f.name !== body)).map((f) => ({
+        name: f.name,
+        in: "query",
+        required: !f.proto.proto3Optional && !getOption(f, fieldOption).hasDefault,
+        schema: fieldSchema(f),
+        ...described(f),
+      })),
+    ];
+    return parameters.length ? { parameters } : {};
+  }
+
   const paths: Record<string, Record<string, Schema>> = {};
   for (const service of services) {
     for (const m of nestedMessages(service)) byName.set(m.typeName, m);
@@ -94,10 +118,7 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
           summary: titleCase(op.name || method.name),
           description: op.description,
           operationId,
-          parameters: pathFields.map((name) => {
-            const f = method.input.fields.find((x) => x.name === name)!;
-            return { name, in: "path", required: true, schema: { ...typeSchema(f), title: fieldSchema(f).title } };
-          }),
+          ...parametersOf(method.input, pathFields, route.body),
           ...(route.body
             ? {
                 requestBody: {

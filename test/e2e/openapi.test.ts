@@ -49,3 +49,38 @@ describe("GET /openapi.json", () => {
     expect(doc.components.securitySchemes).toEqual(seed().components.securitySchemes);
   });
 });
+
+// Honcho's own document (test/oracle/honcho_openapi.py: its operations the
+// service serves, from Honcho's server). So far the parameters of every
+// operation, and the message-creating operations whole, match it; the rest
+// (request bodies, response schemas' names, docstrings, component schemas)
+// still differ: docs/api.md, "The OpenAPI document".
+describe("GET /openapi.json against Honcho's", () => {
+  const honcho = JSON.parse(fs.readFileSync(new URL("../oracle/honcho-openapi.json", import.meta.url), "utf8")) as typeof doc;
+  const operations = Object.entries(honcho.paths).flatMap(([path, ops]) => Object.entries(ops).map(([verb, op]) => [`${verb.toUpperCase()} ${path}`, path, verb, op] as const));
+
+  it("holds every data-plane operation", () => {
+    expect(operations.length).toBeGreaterThanOrEqual(28);
+    for (const [, path, verb] of operations) expect(doc.paths[path]?.[verb], `${verb} ${path}`).toBeDefined();
+  });
+
+  it.each(operations)("%s has Honcho's parameters (path and query, their order, schemas and descriptions)", (_, path, verb, op) => {
+    expect(doc.paths[path]![verb]!.parameters).toEqual(op.parameters);
+  });
+
+  it.each(["/v3/workspaces/{workspace_id}/sessions/{session_id}/messages", "/v3/workspaces/{workspace_id}/sessions/{session_id}/messages/upload"])(
+    "POST %s is Honcho's whole, with the schemas it refers to",
+    (path) => {
+      expect(doc.paths[path]!.post).toEqual(honcho.paths[path]!.post);
+      const refs = (v: unknown) => [...JSON.stringify(v).matchAll(/#\/components\/schemas\/(\w+)/g)].map((m) => m[1]!);
+      const seen = new Set<string>();
+      for (let todo = refs(honcho.paths[path]!.post); todo.length; ) {
+        const name = todo.pop()!;
+        if (seen.has(name)) continue;
+        seen.add(name);
+        expect(doc.components.schemas[name], name).toEqual(honcho.components.schemas[name]);
+        todo.push(...refs(honcho.components.schemas[name]));
+      }
+    },
+  );
+});
