@@ -33,7 +33,7 @@ import { createDocsPage } from "./transport/docs-page.js";
 import { createHealthMonitor } from "./transport/health.js";
 import { sendJson } from "./transport/http-io.js";
 import { createObservability, kCallRecord, recordOf } from "./transport/observe.js";
-import { buildOpenApi } from "./transport/openapi.js";
+import { buildOpenApi, HONCHO_API_INFO } from "./transport/openapi.js";
 import { reflectionRoutes } from "./transport/reflection.js";
 import { restGateway } from "./transport/rest-gateway.js";
 import { createDualServer } from "./transport/server.js";
@@ -93,8 +93,8 @@ export async function startApp(cfg: Config, log: Logger): Promise<App> {
   const services = bindings.map((b) => b.service);
   const health = createHealthMonitor(() => probeDatabase(db.sql, db.schemas, 1_000));
   const auth = createAuthGate({ useAuth: cfg.authUseAuth, jwtSecret: cfg.authJwtSecret }, resources.isActiveMember);
-  const openapi = JSON.stringify(buildOpenApi(services, { title: "Honcho API", version: "3.0.7" }));
-  const docs = createDocsPage({ title: "Honcho API", openapiUrl: "/openapi.json" });
+  const openapi = JSON.stringify(buildOpenApi(services));
+  const docs = createDocsPage({ title: HONCHO_API_INFO.title, openapiUrl: "/openapi.json" });
   const rest = restGateway(bindings, { bodyLimitBytes: cfg.bodyLimitBytes, auth, maxFileBytes: cfg.honcho.maxFileSize, servedBeside: ["/openapi.json", ...docs.paths] }, log);
   const rpc = connectRoutes(bindings, auth, log);
   const handler = connectAdapter({

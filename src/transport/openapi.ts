@@ -2,22 +2,34 @@
 // descriptors: paths and verbs from google.api.http, schemas from the
 // messages, and FastAPI's names and pydantic's constraints from the
 // honcho.v3 options. The shapes follow what FastAPI + pydantic v2 emit.
-import { getOption, ScalarType, type DescField, type DescMessage, type DescService } from "@bufbuild/protobuf";
-import { field as fieldOption, operation as operationOption, schema_description } from "../../gen/honcho/v3/options_pb.js";
+import { getOption, ScalarType, type DescField, type DescMessage, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { field as fieldOption, operation as operationOption, schema_additional_properties, schema_description, schema_name, schema_title, type Operation } from "../../gen/honcho/v3/options_pb.js";
 import { HTTPValidationErrorSchema } from "../../gen/honcho/v3/messages_pb.js";
 import { routesOf } from "./http-rule.js";
 import { formFieldsOf } from "./form-reader.js";
 
 type Schema = Record<string, unknown>;
-const ref = (m: DescMessage) => ({ $ref: `#/components/schemas/${m.name}` });
+const schemaName = (m: DescMessage) => getOption(m, schema_name) || m.name;
+const ref = (m: DescMessage) => ({ $ref: `#/components/schemas/${schemaName(m)}` });
 
-export function buildOpenApi(services: DescService[], info: { title: string; version: string }): Schema {
+/** The document's info as Honcho's app declares it (src/main.py at the Honcho commit the service follows, ddbb90e3). */
+export const HONCHO_API_INFO = {
+  title: "Honcho API",
+  summary: "The Identity Layer for the Agentic World",
+  description: "Honcho is a platform for giving agents user-centric memory and social cognition.",
+  contact: { name: "Plastic Labs", url: "https://honcho.dev/", email: "hello@plasticlabs.ai" },
+  license: { name: "GNU Affero General Public License v3.0", identifier: "AGPL-3.0-only", url: "https://github.com/plastic-labs/honcho/blob/main/LICENSE" },
+  version: "3.0.12",
+};
+
+export function buildOpenApi(services: DescService[], info: { title: string; version: string } = HONCHO_API_INFO): Schema {
   const schemas: Record<string, Schema> = {};
   const byName = new Map<string, DescMessage>();
 
   function messageSchema(m: DescMessage): Schema {
-    if (!(m.name in schemas)) {
-      schemas[m.name] = {}; // reserve first: schemas may refer to themselves
+    const name = schemaName(m);
+    if (!(name in schemas)) {
+      schemas[name] = {}; // reserve first: schemas may refer to themselves
       const properties: Record<string, Schema> = {};
       const required: string[] = [];
       for (const f of m.fields) {
@@ -25,14 +37,23 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
         if (!f.proto.proto3Optional && !getOption(f, fieldOption).hasDefault) required.push(f.name);
       }
       const description = getOption(m, schema_description);
-      schemas[m.name] = { properties, type: "object", ...(required.length ? { required } : {}), title: m.name, ...(description ? { description } : {}) };
+      schemas[name] = {
+        properties,
+        ...(getOption(m, schema_additional_properties) ? { additionalProperties: true } : {}),
+        type: "object",
+        ...(required.length ? { required } : {}),
+        title: getOption(m, schema_title) || name,
+        ...(description ? { description } : {}),
+      };
     }
     return ref(m);
   }
 
   function fieldSchema(f: DescField): Schema {
     const o = getOption(f, fieldOption);
-    let base: Schema = o.schemaJson ? (JSON.parse(o.schemaJson) as Schema) : typeSchema(f);
+    const named = o.schemaRef ? byName.get(o.schemaRef) : undefined;
+    if (o.schemaRef && !named) throw new Error(`${f.parent.typeName}.${f.name}: schema_ref ${o.schemaRef} is no message of the services' files`);
+    let base: Schema = named ? messageSchema(named) : o.schemaJson ? (JSON.parse(o.schemaJson) as Schema) : typeSchema(f);
     if (f.fieldKind === "scalar" && f.scalar === ScalarType.STRING) {
       base = { ...base, ...(o.maxLength !== undefined ? { maxLength: o.maxLength } : {}), ...(o.minLength !== undefined ? { minLength: o.minLength } : {}) };
     }
@@ -40,7 +61,7 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
       base = { ...base, ...(o.maxItems !== undefined ? { maxItems: o.maxItems } : {}), ...(o.minItems !== undefined ? { minItems: o.minItems } : {}) };
     }
     const isRef = "$ref" in base;
-    const title = o.title || f.name.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
+    const title = fieldTitle(f);
     const schema = o.nullable ? { anyOf: [base, { type: "null" }] } : base;
     // pydantic titles every field but those whose type is a model of its own
     return { ...schema, ...(isRef ? {} : { title }), ...(o.description ? { description: o.description } : {}) };
@@ -53,7 +74,7 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
       case "enum":
         return { type: "string" };
       case "map":
-        return { additionalProperties: true, type: "object" };
+        return { additionalProperties: f.mapKind === "message" ? (wellKnown(f.message) ?? messageSchema(f.message)) : true, type: "object" };
       case "message":
         return wellKnown(f.message) ?? messageSchema(f.message);
       case "list":
@@ -102,9 +123,22 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
     return parameters.length ? { parameters } : {};
   }
 
+  // FastAPI's requestBody: a form's Body_ schema; a body that is one field
+  // of the request (a list's options, a map of members, a list of ids) that
+  // field's schema, optional when the field is; else the body model, with
+  // the description FastAPI's Body() gave it.
+  function requestBodyOf(method: DescMethod, body: string, op: Operation, bodyMessage: DescMessage, operationId: string): Schema {
+    if (formFieldsOf(method)) return { required: true, content: { "multipart/form-data": { schema: formSchema(bodyMessage, `Body_${operationId}`) } } };
+    const field = body === "*" ? undefined : method.input.fields.find((f) => f.name === body)!;
+    // FastAPI titles a body parameter as pydantic titles fields, but for an optional model too ("Options")
+    const schema = field ? { ...fieldSchema(field), ...("$ref" in fieldSchema(field) ? {} : { title: fieldTitle(field) }) } : { ...messageSchema(bodyMessage), ...(op.requestBodyDescription ? { description: op.requestBodyDescription } : {}) };
+    const required = !field || (!field.proto.proto3Optional && !getOption(field, fieldOption).hasDefault);
+    return { ...(required ? { required: true } : {}), content: { "application/json": { schema } } };
+  }
+
   const paths: Record<string, Record<string, Schema>> = {};
+  for (const service of services) for (const m of nestedMessages(service)) byName.set(m.typeName, m);
   for (const service of services) {
-    for (const m of nestedMessages(service)) byName.set(m.typeName, m);
     for (const method of service.methods) {
       const op = getOption(method, operationOption);
       for (const route of routesOf(method)) {
@@ -112,25 +146,19 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
         const operationId = `${op.name}${route.template}`.replace(/\W/g, "_") + `_${route.verb.toLowerCase()}`;
         const bodyMessage = byName.get(op.requestBody) ?? method.input;
         const out = route.responseBody ? method.output.fields.find((f) => f.name === route.responseBody)! : undefined;
-        const responseSchema = out ? { ...typeSchema(out), title: `Response ${titleCase(operationId)}` } : messageSchema(method.output);
+        // FastAPI titles a response schema after the operation unless it is a model's $ref
+        const outSchema = out && route.successStatus !== 204 ? typeSchema(out) : undefined;
+        const responseSchema = route.successStatus === 204 ? undefined : op.responseUntyped ? {} : outSchema ? { ...outSchema, ...("$ref" in outSchema ? {} : { title: `Response ${titleCase(operationId)}` }) } : messageSchema(method.output);
         (paths[route.template] ??= {})[route.verb.toLowerCase()] = {
           tags: op.tags,
           summary: titleCase(op.name || method.name),
           description: op.description,
           operationId,
           ...parametersOf(method.input, pathFields, route.body),
-          ...(route.body
-            ? {
-                requestBody: {
-                  required: true,
-                  content: formFieldsOf(method)
-                    ? { "multipart/form-data": { schema: formSchema(bodyMessage, `Body_${operationId}`) } }
-                    : { "application/json": { schema: messageSchema(bodyMessage) } },
-                },
-              }
-            : {}),
+          ...(route.body ? { requestBody: requestBodyOf(method, route.body, op, bodyMessage, operationId) } : {}),
           responses: {
-            [String(route.successStatus)]: { description: "Successful Response", content: { "application/json": { schema: responseSchema } } },
+            // 204 has no content
+            [String(route.successStatus)]: { description: "Successful Response", ...(responseSchema ? { content: { "application/json": { schema: responseSchema } } } : {}) },
             "422": { description: "Validation Error", content: { "application/json": { schema: messageSchema(HTTPValidationErrorSchema) } } },
           },
           security: [{ HTTPBearer: [] }],
@@ -178,5 +206,7 @@ function wellKnown(m: DescMessage): Schema | undefined {
 function nestedMessages(service: DescService): DescMessage[] {
   return service.file.messages;
 }
+
+const fieldTitle = (f: DescField) => getOption(f, fieldOption).title || titleCase(f.name);
 
 const titleCase = (snake: string) => snake.split("_").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file honcho/v3/options.proto.
  */
 export const file_honcho_v3_options: GenFile = /*@__PURE__*/
-  fileDesc("Chdob25jaG8vdjMvb3B0aW9ucy5wcm90bxIJaG9uY2hvLnYzIlIKCU9wZXJhdGlvbhIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEgwKBHRhZ3MYAyADKAkSFAoMcmVxdWVzdF9ib2R5GAQgASgJIokCCgtGaWVsZFNjaGVtYRIQCghudWxsYWJsZRgBIAEoCBITCgtoYXNfZGVmYXVsdBgCIAEoCBINCgV0aXRsZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIXCgptaW5fbGVuZ3RoGAUgASgFSACIAQESFwoKbWF4X2xlbmd0aBgGIAEoBUgBiAEBEhYKCW1pbl9pdGVtcxgHIAEoBUgCiAEBEhYKCW1heF9pdGVtcxgIIAEoBUgDiAEBEhMKC3NjaGVtYV9qc29uGAkgASgJQg0KC19taW5fbGVuZ3RoQg0KC19tYXhfbGVuZ3RoQgwKCl9taW5faXRlbXNCDAoKX21heF9pdGVtczpQChNodHRwX3N1Y2Nlc3Nfc3RhdHVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0YYDIAEoBVIRaHR0cFN1Y2Nlc3NTdGF0dXM6VAoJb3BlcmF0aW9uEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0oYDIAEoCzIULmhvbmNoby52My5PcGVyYXRpb25SCW9wZXJhdGlvbjpOChJodHRwX2NyZWF0ZWRfZmllbGQSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjVhgMgASgJUhBodHRwQ3JlYXRlZEZpZWxkOlAKEnNjaGVtYV9kZXNjcmlwdGlvbhIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjThgMgASgJUhFzY2hlbWFEZXNjcmlwdGlvbjpNCgVmaWVsZBIdLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE9wdGlvbnMY1IYDIAEoCzIWLmhvbmNoby52My5GaWVsZFNjaGVtYVIFZmllbGRiBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("Chdob25jaG8vdjMvb3B0aW9ucy5wcm90bxIJaG9uY2hvLnYzIo4BCglPcGVyYXRpb24SDAoEbmFtZRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIMCgR0YWdzGAMgAygJEhQKDHJlcXVlc3RfYm9keRgEIAEoCRIgChhyZXF1ZXN0X2JvZHlfZGVzY3JpcHRpb24YBSABKAkSGAoQcmVzcG9uc2VfdW50eXBlZBgGIAEoCCKdAgoLRmllbGRTY2hlbWESEAoIbnVsbGFibGUYASABKAgSEwoLaGFzX2RlZmF1bHQYAiABKAgSDQoFdGl0bGUYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSFwoKbWluX2xlbmd0aBgFIAEoBUgAiAEBEhcKCm1heF9sZW5ndGgYBiABKAVIAYgBARIWCgltaW5faXRlbXMYByABKAVIAogBARIWCgltYXhfaXRlbXMYCCABKAVIA4gBARITCgtzY2hlbWFfanNvbhgJIAEoCRISCgpzY2hlbWFfcmVmGAogASgJQg0KC19taW5fbGVuZ3RoQg0KC19tYXhfbGVuZ3RoQgwKCl9taW5faXRlbXNCDAoKX21heF9pdGVtczpQChNodHRwX3N1Y2Nlc3Nfc3RhdHVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0YYDIAEoBVIRaHR0cFN1Y2Nlc3NTdGF0dXM6VAoJb3BlcmF0aW9uEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0oYDIAEoCzIULmhvbmNoby52My5PcGVyYXRpb25SCW9wZXJhdGlvbjpOChJodHRwX2NyZWF0ZWRfZmllbGQSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjVhgMgASgJUhBodHRwQ3JlYXRlZEZpZWxkOlAKEnNjaGVtYV9kZXNjcmlwdGlvbhIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjThgMgASgJUhFzY2hlbWFEZXNjcmlwdGlvbjpCCgtzY2hlbWFfbmFtZRIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjWhgMgASgJUgpzY2hlbWFOYW1lOkQKDHNjaGVtYV90aXRsZRIfLmdvb2dsZS5wcm90b2J1Zi5NZXNzYWdlT3B0aW9ucxjXhgMgASgJUgtzY2hlbWFUaXRsZTpjChxzY2hlbWFfYWRkaXRpb25hbF9wcm9wZXJ0aWVzEh8uZ29vZ2xlLnByb3RvYnVmLk1lc3NhZ2VPcHRpb25zGNiGAyABKAhSGnNjaGVtYUFkZGl0aW9uYWxQcm9wZXJ0aWVzOk0KBWZpZWxkEh0uZ29vZ2xlLnByb3RvYnVmLkZpZWxkT3B0aW9ucxjUhgMgASgLMhYuaG9uY2hvLnYzLkZpZWxkU2NoZW1hUgVmaWVsZGIGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
  * Operation describes a REST route the way FastAPI documents it.
@@ -48,6 +48,20 @@ export type Operation = Message<"honcho.v3.Operation"> & {
    * @generated from field: string request_body = 4;
    */
   requestBody: string;
+
+  /**
+   * The body parameter's description (FastAPI's `Body(description=...)`).
+   *
+   * @generated from field: string request_body_description = 5;
+   */
+  requestBodyDescription: string;
+
+  /**
+   * The route declares no response model: FastAPI documents an empty schema.
+   *
+   * @generated from field: bool response_untyped = 6;
+   */
+  responseUntyped: boolean;
 };
 
 /**
@@ -126,6 +140,14 @@ export type FieldSchema = Message<"honcho.v3.FieldSchema"> & {
    * @generated from field: string schema_json = 9;
    */
   schemaJson: string;
+
+  /**
+   * Fully-qualified message whose schema replaces the one derived from the
+   * field's type (a google.protobuf.Struct that pydantic types as a model).
+   *
+   * @generated from field: string schema_ref = 10;
+   */
+  schemaRef: string;
 };
 
 /**
@@ -172,10 +194,35 @@ export const schema_description: GenExtension<MessageOptions, string> = /*@__PUR
   extDesc(file_honcho_v3_options, 3);
 
 /**
+ * The schema's name in the OpenAPI document's components, where pydantic's
+ * differs from the message's (fastapi-pagination's `Page_Workspace_`).
+ *
+ * @generated from extension: string schema_name = 50006;
+ */
+export const schema_name: GenExtension<MessageOptions, string> = /*@__PURE__*/
+  extDesc(file_honcho_v3_options, 4);
+
+/**
+ * The schema's title, where pydantic's differs from its name (`Page[Workspace]`).
+ *
+ * @generated from extension: string schema_title = 50007;
+ */
+export const schema_title: GenExtension<MessageOptions, string> = /*@__PURE__*/
+  extDesc(file_honcho_v3_options, 5);
+
+/**
+ * The model admits keys it does not declare (pydantic's `extra="allow"`).
+ *
+ * @generated from extension: bool schema_additional_properties = 50008;
+ */
+export const schema_additional_properties: GenExtension<MessageOptions, boolean> = /*@__PURE__*/
+  extDesc(file_honcho_v3_options, 6);
+
+/**
  * pydantic's view of the field.
  *
  * @generated from extension: honcho.v3.FieldSchema field = 50004;
  */
 export const field: GenExtension<FieldOptions, FieldSchema> = /*@__PURE__*/
-  extDesc(file_honcho_v3_options, 4);
+  extDesc(file_honcho_v3_options, 7);
 
