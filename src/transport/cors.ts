@@ -3,11 +3,11 @@
 //   CORSMiddleware(allow_origins=settings.CORS_ORIGINS, allow_credentials=True,
 //                  allow_methods=["*"], allow_headers=["*"])
 // and this is a port of Starlette's CORSMiddleware
-// (starlette/middleware/cors.py) with those arguments as the defaults:
+// (starlette/middleware/cors.py, 1.0.0 as Honcho pins it) with those arguments as the defaults:
 // - no Origin header: the request passes through untouched;
 // - OPTIONS with Access-Control-Request-Method is a preflight, answered here
 //   whatever the path: 200 "OK", or 400 "Disallowed CORS origin, method,
-//   headers" naming what failed, as text/plain;
+//   headers, private-network" naming what failed, as text/plain;
 // - any other request with an Origin gets the CORS headers on its answer,
 //   whichever handler writes it (they are applied when the head is written).
 // One addition: Access-Control-Expose-Headers names what gRPC-Web and Connect
@@ -40,6 +40,8 @@ export interface CorsOptions {
   exposeHeaders?: readonly string[];
   /** seconds a browser may cache a preflight */
   maxAge?: number;
+  /** answer Private Network Access preflights (Starlette's allow_private_network; Honcho leaves it off) */
+  allowPrivateNetwork?: boolean;
 }
 
 type Handler = (req: NodeRequest, res: NodeResponse) => void;
@@ -51,6 +53,7 @@ export function withCors(handler: Handler, options: CorsOptions): Handler {
     allowCredentials = true,
     exposeHeaders = EXPOSED_HEADERS,
     maxAge = 600,
+    allowPrivateNetwork = false,
   } = options;
   const givenMethods = options.allowMethods ?? ["*"];
   const givenHeaders = options.allowHeaders ?? ["*"];
@@ -94,6 +97,11 @@ export function withCors(handler: Handler, options: CorsOptions): Handler {
       if (allowAllHeaders) headers["access-control-allow-headers"] = list;
       else if (list.split(",").some((h) => !allowedHeaderNames.has(h.toLowerCase().trim()))) failures.push("headers");
     }
+    // Private Network Access (Starlette 1.0): allowed only when configured
+    if (req.headers["access-control-request-private-network"] !== undefined) {
+      if (allowPrivateNetwork) headers["access-control-allow-private-network"] = "true";
+      else failures.push("private-network");
+    }
     const body = Buffer.from(failures.length ? `Disallowed CORS ${failures.join(", ")}` : "OK");
     (res as import("node:http").ServerResponse).writeHead(failures.length ? 400 : 200, {
       ...headers,
@@ -104,10 +112,11 @@ export function withCors(handler: Handler, options: CorsOptions): Handler {
   };
 
   // Starlette's send(): on the response head, set the simple headers and,
-  // for an allowed origin (or a cookie under "*"), the origin itself and Vary.
-  const decorate = (req: NodeRequest, res: NodeResponse, origin: string) => {
+  // for an allowed origin (or any, under "*" with credentials: Starlette 1.0
+  // names it whether or not a cookie came), the origin itself and Vary.
+  const decorate = (res: NodeResponse, origin: string) => {
     for (const [k, v] of Object.entries(simpleHeaders)) res.setHeader(k, v);
-    const explicit = allowAllOrigins ? req.headers.cookie !== undefined : isAllowedOrigin(origin);
+    const explicit = allowAllOrigins ? allowCredentials : isAllowedOrigin(origin);
     if (!explicit) return;
     res.setHeader("access-control-allow-origin", origin);
     const vary = res.getHeader("vary");
@@ -118,7 +127,7 @@ export function withCors(handler: Handler, options: CorsOptions): Handler {
     const origin = req.headers.origin;
     if (origin === undefined) return handler(req, res);
     if (req.method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined) return preflight(req, res, origin);
-    onHead(res, () => decorate(req, res, origin));
+    onHead(res, () => decorate(res, origin));
     handler(req, res);
   };
 }

@@ -302,20 +302,20 @@ describe("Starlette's other branches (withCors on a bare server)", () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
   }
 
-  it('"*" origins with credentials: preflights name the origin, simple answers say "*" unless a cookie came', async () => {
+  it('"*" origins with credentials: preflights and simple answers name the origin, cookie or not (Starlette 1.0)', async () => {
     const s = await serve({ allowOrigins: ["*"] });
     try {
       const pre = await request(s.url, "OPTIONS", "/", { origin: "https://anywhere.example", "access-control-request-method": "GET" });
       expect(pre.status).toBe(200);
       expect(pre.headers["access-control-allow-origin"]).toBe("https://anywhere.example");
       expect(pre.headers["vary"]).toBe("Origin");
-      const simple = await request(s.url, "GET", "/", { origin: "https://anywhere.example" });
-      expect(simple.body).toBe("app");
-      expect(simple.headers["access-control-allow-origin"]).toBe("*");
-      expect(simple.headers["vary"]).toBeUndefined();
-      const cookie = await request(s.url, "GET", "/", { origin: "https://anywhere.example", cookie: "a=1" });
-      expect(cookie.headers["access-control-allow-origin"]).toBe("https://anywhere.example");
-      expect(cookie.headers["vary"]).toBe("Origin");
+      for (const extra of [{}, { cookie: "a=1" }]) {
+        const simple = await request(s.url, "GET", "/", { origin: "https://anywhere.example", ...extra });
+        expect(simple.body).toBe("app");
+        expect(simple.headers["access-control-allow-origin"]).toBe("https://anywhere.example");
+        expect(simple.headers["access-control-allow-credentials"]).toBe("true");
+        expect(simple.headers["vary"]).toBe("Origin");
+      }
     } finally {
       await s.close();
     }
@@ -354,6 +354,25 @@ describe("Starlette's other branches (withCors on a bare server)", () => {
       expect(simple.headers["vary"]).toBe("Accept-Encoding, Origin");
     } finally {
       await s.close();
+    }
+  });
+
+  it("refuses a Private Network Access preflight unless allowed, as Starlette 1.0 does (Honcho leaves it off)", async () => {
+    const asked = { origin: "https://a.example", "access-control-request-method": "GET", "access-control-request-private-network": "true" };
+    const off = await serve({ allowOrigins: ["https://a.example"] });
+    const on = await serve({ allowOrigins: ["https://a.example"], allowPrivateNetwork: true });
+    try {
+      const refused = await request(off.url, "OPTIONS", "/", asked);
+      expect([refused.status, refused.body]).toEqual([400, "Disallowed CORS private-network"]);
+      expect(refused.headers["access-control-allow-private-network"]).toBeUndefined();
+      const both = await request(off.url, "OPTIONS", "/", { ...asked, origin: "https://b.example" });
+      expect(both.body).toBe("Disallowed CORS origin, private-network");
+      const allowed = await request(on.url, "OPTIONS", "/", asked);
+      expect([allowed.status, allowed.body]).toEqual([200, "OK"]);
+      expect(allowed.headers["access-control-allow-private-network"]).toBe("true");
+    } finally {
+      await off.close();
+      await on.close();
     }
   });
 });
