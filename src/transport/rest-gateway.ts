@@ -39,6 +39,9 @@ interface BoundRoute extends HttpRoute {
   policy?: Policy;
 }
 
+/** A Host header Starlette takes for the URL (host name, IPv4 or bracketed IPv6, and a port). */
+const HOST = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::[0-9]+)?$/i;
+
 export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, log: Logger) {
   const routes: BoundRoute[] = bindings.flatMap(({ service, handlers, jsonDecoders, policies }) =>
     service.methods.flatMap((method) => {
@@ -66,7 +69,10 @@ export function restGateway(bindings: ServiceBinding[], opts: GatewayOptions, lo
     const url = req.url ?? "";
     const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
     const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
-    const host = req.headers.host ?? req.headers[":authority"] ?? `${req.socket.localAddress}:${req.socket.localPort}`;
+    // a Host that is no host[:port] is not echoed (Starlette 1.0.1's fix, #3279; Honcho pins 1.0.0, which echoes it)
+    const given = String(req.headers.host ?? req.headers[":authority"] ?? "");
+    const local = req.socket.localAddress?.includes(":") ? `[${req.socket.localAddress}]` : req.socket.localAddress;
+    const host = HOST.test(given) ? given : `${local}:${req.socket.localPort}`;
     return quote(`${scheme}://${host}${unquote(bare)}${query ? `?${query}` : ""}`, ":/%#?=@[]!$&'()*+,;");
   }
 

@@ -309,7 +309,7 @@ describe("Starlette's other branches (withCors on a bare server)", () => {
       expect(pre.status).toBe(200);
       expect(pre.headers["access-control-allow-origin"]).toBe("https://anywhere.example");
       expect(pre.headers["vary"]).toBe("Origin");
-      for (const extra of [{}, { cookie: "a=1" }]) {
+      for (const extra of [{}, { cookie: "a=1" }] as Record<string, string>[]) {
         const simple = await request(s.url, "GET", "/", { origin: "https://anywhere.example", ...extra });
         expect(simple.body).toBe("app");
         expect(simple.headers["access-control-allow-origin"]).toBe("https://anywhere.example");

@@ -82,6 +82,13 @@ describe("REST", () => {
     );
     viaHost.resume();
     expect([viaHost.statusCode, viaHost.headers.location]).toEqual([307, "http://example.com:9/v3/workspaces/acme/sessions/s/peers"]);
+    // but one that is no host[:port] is not echoed into Location (Starlette 1.0.1's fix; Honcho's 1.0.0 echoes
+    // "http://evil.example/path?x/v3/…"): the service's own address stands in
+    const badHost = await new Promise<IncomingMessage>((done, fail) =>
+      request(`${t.app.url}/v3/workspaces/acme/sessions/s/peers/`, { headers: { host: "evil.example/path?x" } }, done).on("error", fail).end(),
+    );
+    badHost.resume();
+    expect([badHost.statusCode, badHost.headers.location]).toEqual([307, `http://${host}/v3/workspaces/acme/sessions/s/peers`]);
     // a client that follows it sends the same call again
     const followed = await fetch(`${t.app.url}/v3/workspaces/acme/peers/list/`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(followed.status).toBe(200);
