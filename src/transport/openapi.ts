@@ -130,10 +130,25 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
   function requestBodyOf(method: DescMethod, body: string, op: Operation, bodyMessage: DescMessage, operationId: string): Schema {
     if (formFieldsOf(method)) return { required: true, content: { "multipart/form-data": { schema: formSchema(bodyMessage, `Body_${operationId}`) } } };
     const field = body === "*" ? undefined : method.input.fields.find((f) => f.name === body)!;
+    const own = field && fieldSchema(field);
     // FastAPI titles a body parameter as pydantic titles fields, but for an optional model too ("Options")
-    const schema = field ? { ...fieldSchema(field), ...("$ref" in fieldSchema(field) ? {} : { title: fieldTitle(field) }) } : { ...messageSchema(bodyMessage), ...(op.requestBodyDescription ? { description: op.requestBodyDescription } : {}) };
+    const schema = own
+      ? { ...own, ...("$ref" in own ? {} : { title: fieldTitle(field!) }) }
+      : { ...messageSchema(bodyMessage), ...(op.requestBodyDescription ? { description: op.requestBodyDescription } : {}) };
     const required = !field || (!field.proto.proto3Optional && !getOption(field, fieldOption).hasDefault);
     return { ...(required ? { required: true } : {}), content: { "application/json": { schema } } };
+  }
+
+  // FastAPI's success response: no content for 204, an empty schema for a
+  // route without a response model, the response body field's schema (titled
+  // after the operation unless a model's $ref), or the output model.
+  function responseSchemaOf(method: DescMethod, route: { successStatus: number; responseBody: string }, op: Operation, operationId: string): Schema | undefined {
+    if (route.successStatus === 204) return undefined;
+    if (op.responseUntyped) return {};
+    const out = route.responseBody ? method.output.fields.find((f) => f.name === route.responseBody)! : undefined;
+    if (!out) return messageSchema(method.output);
+    const schema = typeSchema(out);
+    return "$ref" in schema ? schema : { ...schema, title: `Response ${titleCase(operationId)}` };
   }
 
   const paths: Record<string, Record<string, Schema>> = {};
@@ -145,10 +160,7 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
         const pathFields = [...route.template.matchAll(/\{([^}=]+)/g)].map((x) => x[1]!);
         const operationId = `${op.name}${route.template}`.replace(/\W/g, "_") + `_${route.verb.toLowerCase()}`;
         const bodyMessage = byName.get(op.requestBody) ?? method.input;
-        const out = route.responseBody ? method.output.fields.find((f) => f.name === route.responseBody)! : undefined;
-        // FastAPI titles a response schema after the operation unless it is a model's $ref
-        const outSchema = out && route.successStatus !== 204 ? typeSchema(out) : undefined;
-        const responseSchema = route.successStatus === 204 ? undefined : op.responseUntyped ? {} : outSchema ? { ...outSchema, ...("$ref" in outSchema ? {} : { title: `Response ${titleCase(operationId)}` }) } : messageSchema(method.output);
+        const responseSchema = responseSchemaOf(method, route, op, operationId);
         (paths[route.template] ??= {})[route.verb.toLowerCase()] = {
           tags: op.tags,
           summary: titleCase(op.name || method.name),
@@ -157,7 +169,6 @@ export function buildOpenApi(services: DescService[], info: { title: string; ver
           ...parametersOf(method.input, pathFields, route.body),
           ...(route.body ? { requestBody: requestBodyOf(method, route.body, op, bodyMessage, operationId) } : {}),
           responses: {
-            // 204 has no content
             [String(route.successStatus)]: { description: "Successful Response", ...(responseSchema ? { content: { "application/json": { schema: responseSchema } } } : {}) },
             "422": { description: "Validation Error", content: { "application/json": { schema: messageSchema(HTTPValidationErrorSchema) } } },
           },
