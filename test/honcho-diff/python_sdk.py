@@ -34,10 +34,12 @@ def shown(value):
         value = value.model_dump(mode="json")
     elif hasattr(value, "__dict__") and not isinstance(value, type):
         value = {k: v for k, v in vars(value).items() if not k.startswith("_") and not callable(v)}
-    text = json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
+    text = json.dumps(value, default=str, ensure_ascii=False)
     text = re.sub(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{21}(?![A-Za-z0-9_-])", lambda m: name_of(m.group(0)) if re.search(r"[A-Z]|[0-9]", m.group(0)) else m.group(0), text)
     today = NOW.strftime("%Y-%m-%d")
-    return re.sub(today + r"[T ][0-9:.]+(?:\+00:00|Z)?", "<now>", text)
+    text = re.sub(today + r"[T ][0-9:.]+(?:\+00:00|Z)?", "<now>", text)
+    # keys sorted once ids are named: a dict keyed by ids (queue status's sessions) reads alike
+    return json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False)
 
 
 def step(label: str, call):
