@@ -45,7 +45,7 @@ describe("authenticate", () => {
     ["past naive exp", bearer(hs256({ w: "acme", exp: "2025-12-31T23:59:59" }, SECRET)), "JWT expired"],
     ["future exp", bearer(hs256({ w: "acme", exp: "2026-01-02T00:00:00+00:00" }, SECRET)), "ok"],
     // as Honcho's POST /v3/keys?expires_at= mints a key (format_datetime_utc); Honcho's own
-    // server refuses it (PyJWT 2.15 takes exp as a number only: docs/deployment.md)
+    // server refuses it (PyJWT 2.12.1, as Honcho pins it, takes exp as a number only: docs/deployment.md)
     ["a key of Honcho's keys route", bearer(hs256({ t: "2025-12-31T00:00:00Z", exp: "2026-01-02T00:00:00Z", w: "acme" }, SECRET)), "ok"],
     ["past exp in unix seconds", bearer(hs256({ w: "acme", exp: 1 }, SECRET)), "JWT expired"],
     ["future exp in unix seconds", bearer(hs256({ w: "acme", exp: Date.parse("2026-01-02T00:00:00Z") / 1000 }, SECRET)), "ok"],
