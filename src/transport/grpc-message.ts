@@ -7,17 +7,14 @@
 // URI syntax as they are: its callers read "2 validation errors%3A
 // path.session_id%3A String should match pattern '^[a-zA-Z0-9_-]%2B%24'".
 
+import { quote } from "./percent-encoding.js";
+
 const PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
+// what quote() leaves as it is besides letters, digits and `_.-~`: the rest of printable ASCII but '%'
+const SAFE = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).filter((c) => c !== "%").join("");
 
 /** The message as grpc-message carries it. */
-export function grpcMessageText(message: string): string {
-  if (PLAIN.test(message)) return message;
-  let out = "";
-  for (const b of Buffer.from(message, "utf8")) {
-    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
-}
+export const grpcMessageText = (message: string): string => (PLAIN.test(message) ? message : quote(message, SAFE));
 
 /** A grpc-message connect-es encoded (encodeURIComponent) as the spec encodes it; any other value as it is. */
 export function respelt(value: string): string {

@@ -5,6 +5,7 @@ import { getOption, type DescMethod } from "@bufbuild/protobuf";
 import { http } from "../../gen/google/api/annotations_pb.js";
 import type { HttpRule } from "../../gen/google/api/http_pb.js";
 import { http_created_field, http_success_status } from "../../gen/honcho/v3/options_pb.js";
+import { unquote } from "./percent-encoding.js";
 
 export interface HttpRoute {
   verb: string;
@@ -70,27 +71,4 @@ function compile(rule: HttpRule, method: DescMethod, successStatus: number): Htt
       return params;
     },
   };
-}
-
-/**
- * Python's urllib.parse.unquote, as uvicorn decodes a path: each run of %XX
- * escapes is bytes read as UTF-8 with U+FFFD for what is not, and a `%` not
- * followed by two hex digits stays as it is.
- */
-export function unquote(segment: string): string {
-  if (!segment.includes("%")) return segment;
-  return segment.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
-}
-
-/**
- * Python's urllib.parse.quote(text, safe): each UTF-8 byte but letters,
- * digits, `_.-~` and those in `safe` written as %XX.
- */
-export function quote(text: string, safe: string): string {
-  let out = "";
-  for (const b of Buffer.from(text, "utf8")) {
-    const c = String.fromCharCode(b);
-    out += b < 0x80 && (/[A-Za-z0-9_.~-]/.test(c) || safe.includes(c)) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
 }

@@ -13,7 +13,8 @@ import type { JsonDecoder, Policy, ServiceBinding, UnaryHandler } from "../handl
 import type { AuthGate } from "./auth-gate.js";
 import { invoke } from "./call-context.js";
 import { httpErrorBody } from "./error-codes.js";
-import { quote, routesOf, unquote, type HttpRoute } from "./http-rule.js";
+import { routesOf, type HttpRoute } from "./http-rule.js";
+import { quote, unquote } from "./percent-encoding.js";
 import { jsonWriterFor, type JsonWriter } from "../contract/json-writer.js";
 import { withNulls } from "../contract/nullable-json.js";
 import { ANSWER_IN_PARTS_BYTES, BIG_BODY_BYTES, jsonInTurns, nextTurn } from "./turns.js";

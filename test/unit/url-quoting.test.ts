@@ -2,7 +2,7 @@
 // unquote is urllib.parse.unquote, quote is urllib.parse.quote with
 // RedirectResponse's safe characters. Expected texts: Python 3.11's own.
 import { describe, expect, it } from "vitest";
-import { quote, unquote } from "../../src/transport/http-rule.js";
+import { quote, unquote } from "../../src/transport/percent-encoding.js";
 
 const SAFE = ":/%#?=@[]!$&'()*+,;";
 
