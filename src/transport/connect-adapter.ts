@@ -86,11 +86,11 @@ async function asClientError(res: UniversalServerResponse): Promise<UniversalSer
     }
   }
   if (isGrpc(res)) {
-    // gRPC's trailers are filled as the body ends, the header of a trailers-only answer before the first chunk;
     // gRPC-Web's trailers travel as the body's last frame (flag 0x80)
+    if (res.body) return { ...res, body: respellingAtEnd(rewriteTrailerFrame(res.body), res) };
     respellGrpcMessage(res.header);
-    if (!res.body) return (respellGrpcMessage(res.trailer), res);
-    return { ...res, body: respellingAtEnd(rewriteTrailerFrame(res.body), res) };
+    respellGrpcMessage(res.trailer);
+    return res;
   }
   if (!res.body) return res;
   // Connect: a small JSON error body under HTTP 500
@@ -110,15 +110,20 @@ async function asClientError(res: UniversalServerResponse): Promise<UniversalSer
 /** gRPC and gRPC-Web answers (application/grpc, application/grpc+proto, application/grpc-web+json, ...) */
 const isGrpc = (res: UniversalServerResponse) => /^application\/grpc(-web)?(\+|;|$)/.test(res.header?.get("content-type") ?? "");
 
-/** The body as it came; then grpc-message spelt as the gRPC spec spells it (grpc-message.ts) in the header and trailers. */
+/**
+ * The body as it came, with grpc-message spelt as the gRPC spec spells it
+ * (grpc-message.ts) in the header once it is final (connect-node writes it
+ * after the first chunk, or after the end of a body without one) and in the
+ * trailers, filled as the body ends.
+ */
 async function* respellingAtEnd(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse): AsyncIterable<Uint8Array> {
-  let first = true;
+  let headerDone = false;
   for await (const chunk of body) {
-    if (first) respellGrpcMessage(res.header);
-    first = false;
+    if (!headerDone) respellGrpcMessage(res.header);
+    headerDone = true;
     yield chunk;
   }
-  respellGrpcMessage(res.header);
+  if (!headerDone) respellGrpcMessage(res.header);
   respellGrpcMessage(res.trailer);
 }
 
